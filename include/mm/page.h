@@ -1,0 +1,93 @@
+/*
+ * Physical frames. Every frame of RAM has one struct page in the frame map
+ * (pfn_to_page). Its reference count is what copy-on-write relies on: each
+ * user PTE mapping the frame and each kernel holder owns one reference, and
+ * the frame returns to the allocator when the last one is dropped.
+ *
+ * Locking: refcount and mapcount are atomic. flags/order/lru belong to
+ * whoever owns the frame: the allocator (under frame_lock) while it is free,
+ * the allocating subsystem afterwards.
+ */
+#pragma once
+#include <lib/atomic.h>
+#include <lib/list.h>
+#include <mm/layout.h>
+#include <types.h>
+
+enum page_flags {
+	PG_RESERVED = 1u << 0,  /* not allocatable: firmware, kernel image, holes */
+	PG_BUDDY = 1u << 1,     /* head of a free block in the buddy allocator */
+	PG_SLAB = 1u << 2,      /* owned by kmalloc */
+	PG_PAGETABLE = 1u << 3, /* a page-table page */
+	PG_ANON = 1u << 4,      /* anonymous user memory */
+	PG_FILE = 1u << 5,      /* page-cache page */
+	PG_ZERO = 1u << 6,      /* the shared zero page */
+};
+
+struct page {
+	atomic_t refcount;     /* 0 = free */
+	atomic_t mapcount;     /* user PTEs mapping this frame (/proc/kpagecount) */
+	u32 flags;             /* enum page_flags */
+	u8 order;              /* block order while PG_BUDDY */
+	struct list_head lru;  /* free list, slab list or page-cache list */
+	void *owner;           /* slab cache, or page-cache inode */
+	u64 index;             /* page-cache file offset in pages, or slab data */
+};
+
+/* Allocation flags. */
+#define GFP_KERNEL 0u
+#define GFP_ZERO   (1u << 0) /* zero the frames */
+
+#define MAX_ORDER 11 /* orders 0..10: up to 4 MiB blocks */
+
+extern struct page *frame_map; /* indexed by pfn */
+extern u64 frame_max_pfn;      /* one past the highest pfn in frame_map */
+
+static inline struct page *pfn_to_page(u64 pfn)
+{
+	return &frame_map[pfn];
+}
+static inline u64 page_to_pfn(const struct page *p)
+{
+	return (u64)(p - frame_map);
+}
+static inline phys_addr_t page_to_phys(const struct page *p)
+{
+	return page_to_pfn(p) << PAGE_SHIFT;
+}
+static inline void *page_to_virt(const struct page *p)
+{
+	return phys_to_virt(page_to_phys(p));
+}
+static inline struct page *phys_to_page(phys_addr_t pa)
+{
+	return pfn_to_page(pa >> PAGE_SHIFT);
+}
+static inline struct page *virt_to_page(const void *va)
+{
+	return phys_to_page(virt_to_phys(va));
+}
+
+/* Set up the frame map and free lists from boot_info, reserving what is in use. */
+void frame_init(void);
+/* 2^order contiguous frames with refcount 1, or NULL when memory is exhausted. */
+struct page *frame_alloc(unsigned order, unsigned gfp);
+/* Return a block straight to the allocator (refcount must already be 0 or 1). */
+void frame_free(struct page *p, unsigned order);
+/* Frames currently free / managed in total (both in 4 KiB units). */
+u64 frame_free_count(void);
+u64 frame_total_count(void);
+/* Give the frames of [start, start+len) back after boot used them (initrd). */
+void frame_release_range(phys_addr_t start, u64 len_bytes);
+
+/* One more reference to an allocated frame. */
+static inline void page_get(struct page *p)
+{
+	atomic_inc(&p->refcount);
+}
+/* Drop a reference to an order-0 frame; the last one frees it. */
+void page_put(struct page *p);
+static inline int page_refcount(const struct page *p)
+{
+	return atomic_read(&p->refcount);
+}
