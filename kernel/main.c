@@ -79,6 +79,7 @@ static void machine_init(u32 start_info_pa)
 	gdt_init_cpu(0);
 	frame_init();
 	mmu_init();
+	frame_init_late();
 	kmalloc_init();
 	timer_init();
 	irq_enable();

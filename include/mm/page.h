@@ -68,8 +68,13 @@ static inline struct page *virt_to_page(const void *va)
 	return phys_to_page(virt_to_phys(va));
 }
 
-/* Set up the frame map and free lists from boot_info, reserving what is in use. */
+/*
+ * Set up the frame map from boot_info, reserving what is in use, and free
+ * the RAM below 1 GiB (all that boot.S direct-maps). frame_init_late()
+ * frees the rest once mmu_init() has direct-mapped all of RAM.
+ */
 void frame_init(void);
+void frame_init_late(void);
 /* 2^order contiguous frames with refcount 1, or NULL when memory is exhausted. */
 struct page *frame_alloc(unsigned order, unsigned gfp);
 /* Return a block straight to the allocator (refcount must already be 0 or 1). */
