@@ -6,15 +6,48 @@
 #include <arch/traps.h>
 #include <types.h>
 
+/* What became of a page fault on a user address (mm/fault.c decides). */
+enum fault_result {
+	FAULT_HANDLED,     /* PTE fixed up: retry the instruction */
+	FAULT_SEGV_MAPERR, /* no mapping there: SIGSEGV, si_code SEGV_MAPERR */
+	FAULT_SEGV_ACCERR, /* mapping forbids the access: SIGSEGV, SEGV_ACCERR */
+	FAULT_SIGBUS,      /* beyond the end of a file mapping: SIGBUS */
+	FAULT_OOM,         /* no frame to resolve it: the task is OOM-killed */
+};
+
 /*
- * A page fault at addr (error code err) in user space, raised by the user or
- * by the kernel touching user memory. Returns true if it was resolved and the
- * instruction can be retried. Called with interrupts enabled.
+ * A page fault at addr (< USER_TOP, error code err) raised by the user or by
+ * the kernel touching user memory through usercopy. Called with interrupts
+ * enabled if they were enabled at the fault, and no spinlock held.
  */
-bool mm_handle_user_fault(struct trap_frame *tf, u64 addr, u64 err);
-/* A user-mode exception that must become a signal (SIGSEGV, SIGILL, SIGFPE, ...). */
+enum fault_result mm_handle_user_fault(struct trap_frame *tf, u64 addr, u64 err);
+/*
+ * A user-mode exception that must become a signal (SIGSEGV, SIGILL, SIGFPE,
+ * SIGBUS, SIGTRAP, or SIGKILL for OOM). Marks it pending on current; it is
+ * acted on in proc_return_to_user.
+ */
 void proc_user_fault(struct trap_frame *tf, int signo, int si_code, u64 addr);
-/* Timer tick on this CPU (scheduler accounting and preemption). */
+/* Timer tick on this CPU (scheduler accounting and preemption). Interrupts off. */
 void sched_tick(struct trap_frame *tf);
-/* Last thing before returning to user mode: pending signals, rescheduling. */
+/* Last thing before any return to user mode: pending signals, rescheduling. */
 void proc_return_to_user(struct trap_frame *tf);
+
+/* Page-fault error-code bits. */
+#define PF_ERR_PRESENT (1u << 0)
+#define PF_ERR_WRITE   (1u << 1)
+#define PF_ERR_USER    (1u << 2)
+#define PF_ERR_RSVD    (1u << 3)
+#define PF_ERR_FETCH   (1u << 4)
+
+/* Linux signal numbers and si_codes the trap path needs. */
+#define SIGILL  4
+#define SIGTRAP 5
+#define SIGBUS  7
+#define SIGFPE  8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR  2
+#define ILL_ILLOPN  2
+#define FPE_INTDIV  1

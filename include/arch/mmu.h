@@ -58,6 +58,9 @@ pte_t pt_protect(phys_addr_t root, u64 va, u64 set, u64 clear);
 /* Page-table pages (all levels) currently allocated for user halves (/proc/meminfo PageTables). */
 u64 pt_pages_count(void);
 
+/* Map device registers [pa, pa+len) uncached into the kernel's MMIO window; NULL on failure. */
+void *mmio_map(phys_addr_t pa, u64 len_bytes);
+
 void tlb_flush_page(u64 va);
 void tlb_flush_all(void);
 static inline void mmu_switch(phys_addr_t root)
