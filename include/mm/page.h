@@ -15,23 +15,32 @@
 #include <types.h>
 
 enum page_flags {
-	PG_RESERVED = 1u << 0,  /* not allocatable: firmware, kernel image, holes */
-	PG_BUDDY = 1u << 1,     /* head of a free block in the buddy allocator */
-	PG_SLAB = 1u << 2,      /* owned by kmalloc */
+	PG_RESERVED = 1u << 0,	/* not allocatable: firmware, kernel image, holes */
+	PG_BUDDY = 1u << 1,	/* head of a free block in the buddy allocator */
+	PG_SLAB = 1u << 2,	/* owned by kmalloc */
 	PG_PAGETABLE = 1u << 3, /* a page-table page */
-	PG_ANON = 1u << 4,      /* anonymous user memory */
-	PG_FILE = 1u << 5,      /* page-cache page */
-	PG_ZERO = 1u << 6,      /* the shared zero page */
+	PG_ANON = 1u << 4,	/* anonymous user memory */
+	PG_FILE = 1u << 5,	/* page-cache page */
+	PG_ZERO = 1u << 6,	/* the shared zero page */
 };
 
+/*
+ * 48 bytes; keep it small, there is one per 4 KiB of RAM. Only the head
+ * frame of a multi-frame block carries its refcount and order; the other
+ * frames of the block keep refcount 0 and flags 0.
+ */
 struct page {
-	atomic_t refcount;     /* 0 = free */
-	atomic_t mapcount;     /* user PTEs mapping this frame (/proc/kpagecount) */
-	u32 flags;             /* enum page_flags */
-	u8 order;              /* block order while PG_BUDDY */
-	struct list_head lru;  /* free list, slab list or page-cache list */
-	void *owner;           /* slab cache, or page-cache inode */
-	u64 index;             /* page-cache file offset in pages, or slab data */
+	atomic_t refcount;    /* 0 = free */
+	atomic_t mapcount;    /* user PTEs mapping this frame (/proc/kpagecount) */
+	u32 flags;	      /* enum page_flags */
+	u8 order;	      /* block order: while PG_BUDDY, and as allocated (head) */
+	u16 slab_inuse;	      /* PG_SLAB small-object slab: objects handed out */
+	struct list_head lru; /* free list, slab list or page-cache list */
+	void *owner;	      /* slab cache, or page-cache inode */
+	union {
+		u64 index;	     /* page-cache file offset in pages */
+		void *slab_freelist; /* PG_SLAB small-object slab: first free object */
+	};
 };
 
 /* Allocation flags. */
@@ -75,14 +84,30 @@ static inline struct page *virt_to_page(const void *va)
  */
 void frame_init(void);
 void frame_init_late(void);
-/* 2^order contiguous frames with refcount 1, or NULL when memory is exhausted. */
+/*
+ * 2^order contiguous frames, aligned to their size, or NULL when no such
+ * block is free (never panics). The head page has refcount 1, order = order,
+ * flags/owner/index cleared. Takes frame_lock (rank FRAME): callable with
+ * locks of lower rank held, never with the heap lock.
+ */
 struct page *frame_alloc(unsigned order, unsigned gfp);
-/* Return a block straight to the allocator (refcount must already be 0 or 1). */
+/*
+ * Return a block straight to the allocator (head refcount must be 0 or 1).
+ * A double free, a reserved frame or a misaligned block is refused with a
+ * warning instead of corrupting the free lists.
+ */
 void frame_free(struct page *p, unsigned order);
-/* Frames currently free / managed in total (both in 4 KiB units). */
+/* Frames currently free / managed in total (both in 4 KiB units). Lock-free reads. */
 u64 frame_free_count(void);
 u64 frame_total_count(void);
-/* Give the frames of [start, start+len) back after boot used them (initrd). */
+/* Free blocks of exactly this order (for /proc/buddyinfo and tests). */
+u64 frame_free_blocks(unsigned order);
+/*
+ * Give back every frame that [start, start+len) touches and that is still
+ * reserved usable RAM (the initrd after unpacking). Frames below 1 MiB, the
+ * kernel image, the frame map, holes and frames already managed are skipped,
+ * and so are frames above 1 GiB until frame_init_late has run.
+ */
 void frame_release_range(phys_addr_t start, u64 len_bytes);
 
 /* One more reference to an allocated frame. */
@@ -90,7 +115,11 @@ static inline void page_get(struct page *p)
 {
 	atomic_inc(&p->refcount);
 }
-/* Drop a reference to an order-0 frame; the last one frees it. */
+/*
+ * Drop a reference; the last one frees the block (order p->order, 0 for
+ * frames that were allocated singly). Safe to race with page_put on other
+ * CPUs: exactly one caller sees the count reach zero.
+ */
 void page_put(struct page *p);
 static inline int page_refcount(const struct page *p)
 {

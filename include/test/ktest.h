@@ -17,7 +17,7 @@ struct ktest {
 
 #define KTEST(tname)                                                                               \
 	static void ktest_fn_##tname(void);                                                        \
-	static const struct ktest ktest_##tname __attribute__((used, section(".ktests"))) = {      \
+	static const struct ktest ktest_##tname __attribute__((used, section(".ktests"), aligned(8))) = { \
 		#tname, ktest_fn_##tname                                                           \
 	};                                                                                         \
 	static void ktest_fn_##tname(void)
