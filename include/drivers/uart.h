@@ -6,6 +6,12 @@
 #define COM2 0x2f8
 
 void uart_init(u16 port);
+/* Polled output; "\n" goes out as "\r\n". Safe in panics and interrupt handlers. */
 void uart_write(u16 port, const char *s, size_t n);
-/* Receive interrupts for COM1 (IRQ 4): bytes go to the handler given. */
+/*
+ * Receive interrupts for COM1: routes ISA IRQ 4 through the IOAPIC to
+ * VEC_UART and calls on_byte (in interrupt context) for each byte received.
+ */
 void uart_enable_rx_irq(void (*on_byte)(u8 c));
+/* Internal loopback (self-tests): bytes sent on port are received by it, not transmitted. */
+void uart_set_loopback(u16 port, bool on);
