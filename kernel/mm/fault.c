@@ -1,0 +1,285 @@
+/*
+ * User page faults: find the VMA, check the access against it, and resolve
+ * what can be resolved (demand-zero fill, stack growth, write to a read-only
+ * PTE of a writable mapping). Faults the kernel takes on user memory inside
+ * usercopy come here too and are treated exactly like the user's own
+ * accesses: a copy_to_user write breaks copy-on-write like a user store.
+ *
+ * Also here: the fault-in helpers exec uses on an mm that is not current
+ * (mm_populate, mm_copy_in), which share the demand-zero path.
+ */
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/cow.h>
+#include <mm/mm.h>
+#include <mm/page.h>
+#include <mm/vmstat.h>
+#include <proc/task.h>
+#include <uapi/errno.h>
+
+/* Does v allow this access? On x86 writable or executable pages are also readable. */
+static bool fault_access_ok(const struct vma *v, u64 err)
+{
+	if (err & PF_ERR_WRITE)
+		return v->flags & VM_WRITE;
+	if (err & PF_ERR_FETCH)
+		return v->flags & VM_EXEC;
+	return v->flags & VM_ACCESS;
+}
+
+/*
+ * va (page aligned) lies in no VMA: extend a growing stack right above it
+ * down to va, within STACK_LIMIT_BYTES and not closer than STACK_GUARD_GAP
+ * to an accessible mapping below. Returns the stack VMA or NULL. Caller
+ * holds mm->lock.
+ */
+static struct vma *fault_grow_stack(struct mm *mm, u64 va)
+{
+	struct vma *v = vma_find_first(mm, va);
+	if (!v || !(v->flags & VM_GROWSDOWN) || va < MMAP_MIN_ADDR)
+		return NULL;
+	if (v->end - va > STACK_LIMIT_BYTES)
+		return NULL;
+	struct vma *prev = vma_prev(mm, v);
+	if (prev && (prev->flags & VM_ACCESS) && va - prev->end < STACK_GUARD_GAP)
+		return NULL;
+	mm->total_vm_pages += (v->start - va) >> PAGE_SHIFT;
+	v->start = va;
+	vm_event_inc(VM_STACK_GROW);
+	return v;
+}
+
+/*
+ * Map a fresh zeroed frame at va with v's rights. The frame is zeroed before
+ * pt_map publishes it, and x86 keeps stores in order, so no CPU can see the
+ * PTE before the zeroes. No flush: a non-present entry is never cached.
+ * Caller holds mm->lock (frame_alloc's lock ranks above it).
+ */
+static enum fault_result fault_zero_fill(struct mm *mm, struct vma *v, u64 va)
+{
+	struct page *p = frame_alloc(0, GFP_ZERO);
+	if (!p)
+		return FAULT_OOM;
+	p->flags = PG_ANON;
+	atomic_set(&p->mapcount, 1);
+	if (pt_map(mm->root, va, page_to_phys(p), vma_pte_flags(v))) {
+		atomic_set(&p->mapcount, 0);
+		page_put(p);
+		return FAULT_OOM;
+	}
+	mm->rss_pages++;
+	vm_event_inc(VM_PGFAULT_ZERO_FILL);
+	return FAULT_HANDLED;
+}
+
+/*
+ * A write hit a present read-only PTE of a writable VMA. Shared mappings
+ * never copy (every mapper must see the same frame), so the PTE just gains
+ * W; private ones go to the copy-on-write policy. Caller holds mm->lock.
+ */
+static enum fault_result fault_write_protected(struct mm *mm, struct vma *v, u64 va, pte_t *ptep)
+{
+	if (!(v->flags & VM_SHARED))
+		return cow_handle_write_fault(mm, v, va, ptep);
+	mm_pte_update(ptep, PTE_W, 0);
+	mm_flush_page(mm, va);
+	return FAULT_HANDLED;
+}
+
+/*
+ * The PTE already allows the access: another CPU resolved it first, or this
+ * CPU's TLB held an older, stricter entry. Repair NX if the VMA became
+ * executable (mm_protect clears it, so this is belt and braces against a
+ * fault loop) and drop the stale entry. Caller holds mm->lock.
+ */
+static enum fault_result fault_spurious(struct mm *mm, u64 va, pte_t *ptep, u64 err)
+{
+	if ((err & PF_ERR_FETCH) && (READ_ONCE(*ptep) & PTE_NX))
+		mm_pte_update(ptep, 0, PTE_NX);
+	mm_flush_page(mm, va);
+	vm_event_inc(VM_PGFAULT_SPURIOUS);
+	return FAULT_HANDLED;
+}
+
+/*
+ * The decision tree for a fault at page-aligned va. A PROT_NONE PTE can only
+ * sit in a VMA without access (mm_protect restores it with the VMA), which
+ * the access check has already refused. Caller holds mm->lock.
+ */
+static enum fault_result fault_locked(struct mm *mm, u64 va, u64 err)
+{
+	struct vma *v = vma_find(mm, va);
+	if (!v && !(v = fault_grow_stack(mm, va)))
+		return FAULT_SEGV_MAPERR;
+	if (!fault_access_ok(v, err))
+		return FAULT_SEGV_ACCERR;
+	pte_t *ptep = pt_walk(mm->root, va, false);
+	pte_t e = ptep ? READ_ONCE(*ptep) : 0;
+	if (!mm_pte_has_frame(e))
+		return fault_zero_fill(mm, v, va);
+	if (WARN_ON(!(e & PTE_P)))
+		return FAULT_SEGV_ACCERR;
+	if ((err & PF_ERR_WRITE) && !(e & PTE_W))
+		return fault_write_protected(mm, v, va, ptep);
+	return fault_spurious(mm, va, ptep, err);
+}
+
+/* Count the outcome for /proc/vmstat. */
+static enum fault_result fault_account(enum fault_result r)
+{
+	if (r == FAULT_SEGV_MAPERR || r == FAULT_SEGV_ACCERR)
+		vm_event_inc(VM_PGFAULT_SEGV);
+	else if (r == FAULT_OOM)
+		vm_event_inc(VM_PGFAULT_OOM);
+	return r;
+}
+
+/*
+ * A reserved-bit fault means our own page tables are corrupt, a kernel bug
+ * no user input can cause, so it panics rather than signalling.
+ */
+enum fault_result mm_fault(struct mm *mm, u64 va, u64 err)
+{
+	vm_event_inc(VM_PGFAULT);
+	if (err & PF_ERR_RSVD)
+		panic("page fault at %#lx: reserved bit set in a user PTE", va);
+	if (va >= USER_TOP)
+		return fault_account(FAULT_SEGV_MAPERR);
+	spin_lock(&mm->lock);
+	enum fault_result r = fault_locked(mm, ALIGN_DOWN(va, PAGE_SIZE), err);
+	spin_unlock(&mm->lock);
+	return fault_account(r);
+}
+
+/* Kernel threads (and early boot) have no user half: any user address is unmapped. */
+enum fault_result mm_handle_user_fault(struct trap_frame *tf, u64 addr, u64 err)
+{
+	(void)tf;
+	struct task *t = current;
+	if (!t || !t->mm) {
+		vm_event_inc(VM_PGFAULT);
+		return fault_account(FAULT_SEGV_MAPERR);
+	}
+	return mm_fault(t->mm, addr, err);
+}
+
+/*
+ * Make sure page va of v owns a frame, zero-filling it if not, and return
+ * that PTE's value through *e. 0 or -ENOMEM. Caller holds mm->lock.
+ */
+static int fault_in_page(struct mm *mm, struct vma *v, u64 va, pte_t *e)
+{
+	pte_t *ptep = pt_walk(mm->root, va, false);
+	if (ptep && mm_pte_has_frame(*ptep)) {
+		*e = *ptep;
+		return 0;
+	}
+	if (fault_zero_fill(mm, v, va) != FAULT_HANDLED)
+		return -ENOMEM;
+	*e = *pt_walk(mm->root, va, false);
+	return 0;
+}
+
+/*
+ * Populate one page; VMAs without access are skipped (their pages would be
+ * unreachable anyway). Caller holds mm->lock.
+ */
+static int populate_page(struct mm *mm, u64 va)
+{
+	struct vma *v = vma_find(mm, va);
+	pte_t e;
+	if (!v)
+		return -ENOMEM;
+	if (!(v->flags & VM_ACCESS))
+		return 0;
+	return fault_in_page(mm, v, va, &e);
+}
+
+/* The lock is taken per page so a huge range does not keep interrupts off for long. */
+int mm_populate(struct mm *mm, u64 start, u64 len_bytes)
+{
+	if (!IS_ALIGNED(start, PAGE_SIZE) || start > USER_TOP || len_bytes > USER_TOP - start)
+		return -EINVAL;
+	u64 end = start + ALIGN_UP(len_bytes, PAGE_SIZE);
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		spin_lock(&mm->lock);
+		int r = populate_page(mm, va);
+		spin_unlock(&mm->lock);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Ours alone: anonymous and referenced by this one PTE (not the zero page, not fork-shared). */
+static bool copy_in_is_exclusive(pte_t e)
+{
+	struct page *p = phys_to_page(pte_phys(e));
+	return (p->flags & PG_ANON) && page_refcount(p) == 1;
+}
+
+/*
+ * A private page still shared copy-on-write (after fork) gets its own copy
+ * through the same policy as a write fault, so the other sharers never see
+ * the write. A read-only mapping gets its PTE made read-only again: this is
+ * a forced write, as a loader or ptrace makes. Returns the new PTE through
+ * *e; 0, -ENOMEM, or -EFAULT if the policy refused. Caller holds mm->lock.
+ */
+static int copy_in_unshare(struct mm *mm, struct vma *v, u64 va, pte_t *e)
+{
+	pte_t *ptep = pt_walk(mm->root, va, false);
+	enum fault_result r = cow_handle_write_fault(mm, v, va, ptep);
+	if (r != FAULT_HANDLED)
+		return r == FAULT_OOM ? -ENOMEM : -EFAULT;
+	if (!(v->flags & VM_WRITE)) {
+		mm_pte_update(ptep, 0, PTE_W);
+		mm_flush_page(mm, va);
+	}
+	*e = READ_ONCE(*ptep);
+	return copy_in_is_exclusive(*e) ? 0 : -EFAULT;
+}
+
+/*
+ * The kernel address of page va's frame, faulted in if needed, for writing
+ * through the direct map behind the PTE's back. That is only safe for a
+ * frame every mapper is meant to see written: one that is ours alone, or a
+ * page of a shared mapping; anything else is unshared first. Caller holds
+ * mm->lock.
+ */
+static int copy_in_target(struct mm *mm, u64 va, void **kaddr)
+{
+	struct vma *v = vma_find(mm, va);
+	pte_t e;
+	if (!v || !(v->flags & VM_ACCESS))
+		return -EFAULT;
+	int r = fault_in_page(mm, v, va, &e);
+	if (!r && !(v->flags & VM_SHARED) && !copy_in_is_exclusive(e))
+		r = copy_in_unshare(mm, v, va, &e);
+	if (r)
+		return r;
+	*kaddr = page_to_virt(phys_to_page(pte_phys(e)));
+	return 0;
+}
+
+int mm_copy_in(struct mm *mm, u64 va, const void *src, size_t len_bytes)
+{
+	if (va > USER_TOP || len_bytes > USER_TOP - va)
+		return -EFAULT;
+	const u8 *from = src;
+	while (len_bytes) {
+		u64 off = va & (PAGE_SIZE - 1);
+		size_t n = MIN(len_bytes, PAGE_SIZE - off);
+		void *kaddr;
+		spin_lock(&mm->lock);
+		int r = copy_in_target(mm, va - off, &kaddr);
+		if (!r)
+			memcpy((u8 *)kaddr + off, from, n);
+		spin_unlock(&mm->lock);
+		if (r)
+			return r;
+		va += n;
+		from += n;
+		len_bytes -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,141 @@
+/*
+ * Address-space lifetime: creating an empty user half, tearing one down when
+ * its last user leaves, and the PTE-level primitives (zap, update, flush)
+ * that mmap.c, fault.c and the copy-on-write code share.
+ */
+#include <arch/cpu.h>
+#include <lib/printk.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/page.h>
+
+/* One missing leaf table means 512 absent PTEs: skip them in one step. */
+#define PT_LEAF_SPAN (512 * PAGE_SIZE)
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->root = pt_root_alloc();
+	if (!mm->root) {
+		kfree(mm);
+		return NULL;
+	}
+	spin_init(&mm->lock, "mm", LOCK_RANK_MM);
+	atomic_set(&mm->users, 1);
+	list_init(&mm->vmas);
+	mm->mmap_base = MMAP_BASE;
+	return mm;
+}
+
+/* True if this CPU is translating through mm's page tables right now. */
+static bool mm_is_loaded(const struct mm *mm)
+{
+	return (read_cr3() & PTE_ADDR_MASK) == mm->root;
+}
+
+/*
+ * Without PCIDs a CPU caches mm's user translations only while mm's root is
+ * in its CR3 (loading CR3 drops non-global entries), so an mm that is not
+ * loaded here needs no flush here. SMP: this becomes a shootdown to every CPU
+ * that has mm loaded (an mm->cpumask), waited for before returning.
+ */
+void mm_flush_page(struct mm *mm, u64 va)
+{
+	if (mm_is_loaded(mm))
+		tlb_flush_page(va);
+}
+
+/*
+ * A compare-and-swap loop, not a plain store: another CPU's page walker may
+ * set A or D in the same PTE between our read and our write.
+ */
+pte_t mm_pte_update(pte_t *ptep, u64 set, u64 clear)
+{
+	pte_t old = READ_ONCE(*ptep);
+	while (!__atomic_compare_exchange_n(ptep, &old, (old & ~clear) | set, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
+	return old;
+}
+
+u64 vma_pte_flags(const struct vma *v)
+{
+	u64 f = PTE_U;
+	if (v->flags & VM_WRITE)
+		f |= PTE_W;
+	if (!(v->flags & VM_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+/*
+ * Clear one PTE and release what it owned. Order matters: the entry is
+ * cleared, then flushed, and only then is the frame's reference dropped, so
+ * no CPU can still write through a stale translation into a frame that the
+ * allocator has already handed to someone else. A PROT_NONE entry was
+ * flushed when it lost PTE_P, so it needs no flush now. Caller holds mm->lock.
+ */
+static void mm_zap_pte(struct mm *mm, u64 va, pte_t *ptep)
+{
+	pte_t old = __atomic_exchange_n(ptep, 0, __ATOMIC_SEQ_CST);
+	if (!mm_pte_has_frame(old))
+		return;
+	if (old & PTE_P)
+		mm_flush_page(mm, va);
+	struct page *p = phys_to_page(pte_phys(old));
+	atomic_dec(&p->mapcount);
+	page_put(p);
+	mm->rss_pages--;
+}
+
+/*
+ * Missing page tables are skipped a leaf table (2 MiB) at a time, so a huge
+ * mostly-untouched mapping costs one walk per 2 MiB, not per page.
+ */
+void mm_zap_range(struct mm *mm, u64 start, u64 end)
+{
+	u64 va = start;
+	while (va < end) {
+		pte_t *ptep = pt_walk(mm->root, va, false);
+		if (!ptep) {
+			va = ALIGN_DOWN(va, PT_LEAF_SPAN) + PT_LEAF_SPAN;
+			continue;
+		}
+		mm_zap_pte(mm, va, ptep);
+		va += PAGE_SIZE;
+	}
+}
+
+/*
+ * Unmap everything and free the tables. Nobody else can reach mm now, but the
+ * lock is still taken so the helpers' lock-held contracts stay true. If this
+ * CPU still runs on mm's tables (the exiting task itself), it moves to the
+ * kernel-only root first: freeing the live PML4 would pull the floor away.
+ * SMP: other CPUs lazily still on this root must be moved off too.
+ */
+static void mm_teardown(struct mm *mm)
+{
+	struct list_head *n, *tmp;
+	if (mm_is_loaded(mm))
+		mmu_switch(kernel_root);
+	spin_lock(&mm->lock);
+	list_for_each_safe(n, tmp, &mm->vmas)
+	{
+		struct vma *v = list_entry(n, struct vma, node);
+		mm_zap_range(mm, v->start, v->end);
+		vma_unlink(mm, v);
+		vma_free(v);
+	}
+	WARN_ON(mm->rss_pages != 0);
+	spin_unlock(&mm->lock);
+	pt_root_free(mm->root);
+	kfree(mm);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (mm && atomic_dec_and_test(&mm->users))
+		mm_teardown(mm);
+}
