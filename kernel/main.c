@@ -9,12 +9,15 @@
 #include <arch/percpu.h>
 #include <arch/power.h>
 #include <arch/timer.h>
+#include <drivers/console.h>
 #include <drivers/uart.h>
+#include <fs/vfs.h>
 #include <lib/cpio.h>
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/page.h>
+#include <proc/task.h>
 #include <test/ktest.h>
 #include <uapi/errno.h>
 
@@ -69,6 +72,20 @@ static bool is_qrun_boot(void)
 	return strcmp(boot_info.cmdline, "qrun") == 0 || strncmp(boot_info.cmdline, "qrun ", 5) == 0;
 }
 
+void syscall_init(void);
+void syscall_cpu_init(void);
+extern char boot_stack[], boot_stack_top[];
+
+/* The boot context becomes CPU 0's idle task. */
+static void idle_task_init(void)
+{
+	static struct task idle0;
+	idle0.kstack = boot_stack;
+	idle0.kstack_top = (u64)boot_stack_top;
+	strlcpy(idle0.comm, "idle", sizeof(idle0.comm));
+	sched_init_cpu(&idle0);
+}
+
 static void machine_init(u32 start_info_pa)
 {
 	percpu_init(&cpus[0], 0);
@@ -82,6 +99,11 @@ static void machine_init(u32 start_info_pa)
 	frame_init_late();
 	kmalloc_init();
 	timer_init();
+	console_init();
+	syscall_init();
+	syscall_cpu_init();
+	task_fpu_init_default();
+	idle_task_init();
 	irq_enable();
 	printk("cowix: %lu MiB free, initramfs %lu KiB, clock %lu MHz\n",
 	       frame_free_count() >> 8, boot_info.initrd_len_bytes >> 10, tsc_hz / 1000000);
@@ -94,13 +116,21 @@ void kmain(u32 start_info_pa)
 	machine_init(start_info_pa);
 	if (!boot_info.initrd_start)
 		panic("no initramfs: boot with -initrd (tools/qrun does this)");
-	int argc = qrun_argv(argbuf, sizeof(argbuf), argv);
+	int r, argc = qrun_argv(argbuf, sizeof(argbuf), argv);
 	if (argc < 0)
 		panic("initramfs is not a valid cpio newc archive");
 	if (is_qrun_boot() && argc == 0)
 		panic("qrun boot without /etc/qrun.argv in the initramfs");
+	vfs_init();
+	size_t len;
+	const void *cpio = initrd_bytes(&len);
+	if ((r = initramfs_unpack(cpio, len)) < 0)
+		panic("cannot unpack the initramfs: error %d", r);
+	frame_release_range(boot_info.initrd_start, boot_info.initrd_len_bytes);
 	if (argc > 0 && strcmp(argv[0], "ktest") == 0)
 		machine_poweroff(ktest_run_all(argc > 1 ? argv[1] : NULL) ? 1 : 0);
-	printk("cowix: %s: command not found\n", argc > 0 ? argv[0] : "/sbin/init");
-	machine_poweroff(127);
+	static char *const init_argv[] = { "/sbin/init", NULL };
+	static char *const init_envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin", NULL };
+	task_start_init("/sbin/init", init_argv, init_envp);
+	sched_idle_loop();
 }

@@ -5,6 +5,7 @@
  * an interrupt handler also touches the field).
  */
 #pragma once
+#include <arch/asm_offsets.h>
 #include <types.h>
 
 struct task;
@@ -15,7 +16,7 @@ struct cpu {
 	struct cpu *self;        /* gs:0  must stay first: this_cpu() reads it */
 	u64 syscall_rsp;         /* gs:8  kernel stack top for SYSCALL entry */
 	u64 user_rsp_scratch;    /* gs:16 user rsp parked during SYSCALL entry */
-	struct task *current;    /* gs:24 running task */
+	struct task *cur_task;   /* gs:24 running task (read it as `current`) */
 	int id;                  /* logical CPU number */
 	u32 apic_id;
 	int irq_depth;           /* nesting of irq_save_push() (spinlocks) */
@@ -25,11 +26,10 @@ struct cpu {
 	const struct spinlock *held[16]; /* spinlocks this CPU holds, for rank checks */
 	int nheld;
 	struct tss *tss;
+	struct task *idle;       /* this CPU's idle task */
+	struct task *prev;       /* task switched away from, until finish_switch */
 };
 
-#define CPU_OFF_SYSCALL_RSP 8
-#define CPU_OFF_USER_RSP    16
-#define CPU_OFF_CURRENT     24
 
 #define MAX_CPUS 8
 extern struct cpu cpus[MAX_CPUS];

@@ -15,7 +15,10 @@
 #pragma once
 #include <arch/percpu.h>
 #include <arch/traps.h>
+#include <lib/atomic.h>
 #include <lib/list.h>
+#include <proc/wait.h>
+#include <uapi/signal.h>
 #include <types.h>
 
 struct mm;
@@ -47,13 +50,24 @@ struct task {
 	struct list_head all;      /* [task_lock] entry in the global task list */
 	struct list_head rq;       /* [run-queue lock] */
 	struct list_head wait;     /* [wq->lock] entry on a wait queue */
-	int exit_status;           /* [task_lock] wait-status encoding, valid in ZOMBIE */
+	int exit_status;           /* [task_lock] wait-status encoding, valid once is_zombie */
+	bool is_zombie;            /* [task_lock] exited, waiting to be reaped */
+	bool on_cpu;               /* [run-queue lock] still running on a CPU (not yet switched away) */
+	bool is_kthread;           /* [own] kernel thread: no user half */
+	bool is_subreaper;         /* [own] PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+	atomic_t child_events;     /* bumped on every child exit; wait4 sleeps on a change */
+	struct wait_queue child_wq; /* wait4 sleepers in this task */
+	struct task *vfork_parent; /* [own] parent blocked in vfork until we exec or exit */
+	bool vfork_done;           /* set when that parent may resume */
+	u64 wake_deadline_ns;      /* [run-queue lock] timed sleep: wake at this clock_ns(), 0 none */
+	struct list_head timed;    /* [run-queue lock] entry in the timed-sleepers list */
 
 	struct mm *mm;             /* [own] address space, NULL for kernel threads */
 	struct files_struct *files; /* [own] fd table */
 	struct fs_struct *fs;      /* [own] cwd, root, umask */
 
 	void *kstack;              /* [own] KSTACK_SIZE bytes */
+	u64 kstack_top;            /* [own] initial rsp; the user trap frame sits just below */
 	struct trap_frame *tf;     /* [own] user state at the top of kstack */
 	struct context ctx;        /* [own] saved kernel rsp while switched out */
 	u64 fs_base;               /* [own] user FS base (TLS) */
@@ -62,11 +76,13 @@ struct task {
 	char comm[16];             /* [own] executable name */
 
 	u64 sigmask;               /* [own] blocked signals (recorded; delivery later) */
+	struct k_sigaction sigactions[64]; /* [own] dispositions, indexed by signal-1 */
 	u64 sigpending;            /* [task_lock] */
 	int pending_kill_signal;   /* [task_lock] fatal signal to act on at return to user */
 	u64 timeslice_ticks;       /* [run-queue lock] ticks left before preemption */
 	bool need_resched;         /* [own CPU] set by tick/wake-up, acted on at return */
 	u64 utime_ns, stime_ns;    /* [own] */
+	u64 rlim_cur[16], rlim_max[16]; /* [own] resource limits, indexed by RLIMIT_* */
 	u64 start_ns;
 };
 
@@ -78,5 +94,35 @@ static inline struct task *current_task(void)
 }
 #define current (current_task())
 
-/* Find a live task by pid, or NULL. Caller holds task_lock. */
+extern struct spinlock task_lock;
+
+/* Find a task (live or zombie) by pid, or NULL. Caller holds task_lock. */
 struct task *task_find(int pid);
+/* A new task with a kernel stack and a fresh pid, not yet runnable; NULL on OOM. */
+struct task *task_alloc(void);
+/* Free a task that never ran or has been reaped. */
+void task_free(struct task *t);
+/* Arrange for t to start in fn(arg) (kernel), then enter user mode with t->tf. */
+void task_setup_start(struct task *t, void (*fn)(void *), void *arg);
+/* Start a kernel thread that execs path as PID 1. */
+void task_start_init(const char *path, char *const argv[], char *const envp[]);
+
+/* FPU images: capture the default at boot, reset a task to it (exec). */
+void task_fpu_init_default(void);
+void task_fpu_reset(struct task *t);
+
+/* Scheduler (proc/sched.c). */
+void sched_init_cpu(struct task *idle);
+void sched_make_runnable(struct task *t); /* first start of a new task */
+void sched_wake(struct task *t);          /* SLEEPING -> RUNNABLE; no-op otherwise */
+void schedule(void);                      /* give up the CPU; current->state says why */
+__noreturn void sched_idle_loop(void);
+/* Put current to sleep; the run-queue lock is taken here and released by the switch. */
+void sched_sleep_locked_prepare(u64 deadline_ns);
+/* Switch away after sched_sleep_locked_prepare(); returns when woken (rq_lock released). */
+void sched_sleep_commit(void);
+bool sched_yield_needed(void);
+
+/* Exit (proc/exit.c). status is the wait-status word (code << 8 or signal). */
+__noreturn void do_exit(int status);
+bool signal_pending(struct task *t);

@@ -22,7 +22,7 @@ struct syscall_desc {
 
 #define SYSCALL_REGISTER(nr_, name_, fn_)                                                          \
 	static const struct syscall_desc syscall_desc_##name_                                      \
-		__attribute__((used, section(".syscalls"))) = { (nr_), #name_,                     \
+		__attribute__((used, aligned(8), section(".syscalls"))) = { (nr_), #name_,                     \
 								 (syscall_fn_t)(void (*)(void))(fn_) }
 
 #define NR_SYSCALLS 512

@@ -1,0 +1,75 @@
+/*
+ * Wait queues (include/proc/wait.h).
+ *
+ * No lost wake-ups: the sleeper re-checks its condition while holding
+ * wq->lock and marks itself asleep (taking the run-queue lock) before it
+ * lets go of wq->lock. A waker changes the condition first and then takes
+ * wq->lock in wake_up(), so it either runs before that re-check (and the
+ * sleeper sees the new condition) or after the sleeper is marked asleep
+ * (and wakes it).
+ */
+#include <arch/timer.h>
+#include <proc/task.h>
+#include <proc/wait.h>
+#include <uapi/errno.h>
+
+void wait_queue_init(struct wait_queue *wq)
+{
+	spin_init(&wq->lock, "waitqueue", LOCK_RANK_SCHED - 1);
+	list_init(&wq->sleepers);
+}
+
+void wake_up(struct wait_queue *wq)
+{
+	struct list_head *pos;
+	spin_lock(&wq->lock);
+	list_for_each(pos, &wq->sleepers)
+	{
+		sched_wake(list_entry(pos, struct task, wait));
+	}
+	spin_unlock(&wq->lock);
+}
+
+/* Why a sleeper should stop waiting, or 1 to keep waiting. */
+static int wait_check(bool (*cond)(void *), void *arg, u64 deadline_ns)
+{
+	if (cond(arg))
+		return 0;
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (deadline_ns && clock_ns() >= deadline_ns)
+		return -ETIMEDOUT;
+	return 1;
+}
+
+int wait_event_timeout(struct wait_queue *wq, bool (*cond)(void *arg), void *arg,
+		       struct spinlock *lock, u64 deadline_ns)
+{
+	struct task *t = current;
+	int r;
+	while ((r = wait_check(cond, arg, deadline_ns)) == 1) {
+		spin_lock(&wq->lock);
+		list_add_tail(&t->wait, &wq->sleepers);
+		if (cond(arg)) { /* re-check under wq->lock: see the header comment */
+			list_del(&t->wait);
+			spin_unlock(&wq->lock);
+			return 0;
+		}
+		sched_sleep_locked_prepare(deadline_ns);
+		spin_unlock(&wq->lock);
+		if (lock)
+			spin_unlock(lock);
+		sched_sleep_commit();
+		if (lock)
+			spin_lock(lock);
+		spin_lock(&wq->lock);
+		list_del(&t->wait);
+		spin_unlock(&wq->lock);
+	}
+	return r;
+}
+
+int wait_event(struct wait_queue *wq, bool (*cond)(void *arg), void *arg, struct spinlock *lock)
+{
+	return wait_event_timeout(wq, cond, arg, lock, 0);
+}

@@ -1,0 +1,169 @@
+/* Process-identity, exit, wait and exec system calls: thin decoders over proc/. */
+#include <arch/cpu.h>
+#include <mm/layout.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/usercopy.h>
+#include <proc/exec.h>
+#include <proc/task.h>
+#include <syscall/syscall.h>
+#include <uapi/errno.h>
+#include <uapi/wait.h>
+
+long do_wait4(int pid, int __user *ustatus, int options);
+
+static long sys_getpid(void)
+{
+	return current->tgid;
+}
+SYSCALL_REGISTER(39, getpid, sys_getpid);
+
+static long sys_gettid(void)
+{
+	return current->pid;
+}
+SYSCALL_REGISTER(186, gettid, sys_gettid);
+
+static long sys_getppid(void)
+{
+	struct task *p = READ_ONCE(current->parent);
+	return p ? p->tgid : 0;
+}
+SYSCALL_REGISTER(110, getppid, sys_getppid);
+
+/* Everyone is root until credentials exist. */
+static long sys_getuid(void)
+{
+	return 0;
+}
+SYSCALL_REGISTER(102, getuid, sys_getuid);
+SYSCALL_REGISTER(104, getgid, sys_getuid);
+SYSCALL_REGISTER(107, geteuid, sys_getuid);
+SYSCALL_REGISTER(108, getegid, sys_getuid);
+
+static long sys_exit(int code)
+{
+	do_exit(W_EXITCODE(code, 0));
+}
+SYSCALL_REGISTER(60, exit, sys_exit);
+/* One thread per process for now, so exit_group is exit. */
+SYSCALL_REGISTER(231, exit_group, sys_exit);
+
+static long sys_wait4(int pid, int __user *status, int options, void __user *rusage)
+{
+	long r = do_wait4(pid, status, options);
+	if (r > 0 && rusage && clear_user(rusage, 144))
+		return -EFAULT;
+	return r;
+}
+SYSCALL_REGISTER(61, wait4, sys_wait4);
+
+static long sys_execve(const char __user *upath, char *const __user *uargv,
+		       char *const __user *uenvp)
+{
+	struct exec_args a;
+	char *path = kmalloc(4096, 0);
+	long r = path ? strncpy_from_user(path, upath, 4096) : -ENOMEM;
+	if (r < 0)
+		goto free_path;
+	if ((r = exec_args_init(&a)))
+		goto free_path;
+	r = exec_args_copy_user(&a, uargv, false);
+	if (!r)
+		r = exec_args_copy_user(&a, uenvp, true);
+	if (!r)
+		r = do_execve(path, &a);
+	exec_args_free(&a);
+free_path:
+	kfree(path);
+	return r;
+}
+SYSCALL_REGISTER(59, execve, sys_execve);
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+static long sys_arch_prctl(int code, u64 addr)
+{
+	struct task *t = current;
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((u64 __user *)addr, &t->fs_base, 8) ? -EFAULT : 0;
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		return -EINVAL; /* user GS is not supported */
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL_REGISTER(158, arch_prctl, sys_arch_prctl);
+
+static long sys_set_tid_address(int __user *tidptr)
+{
+	current->clear_child_tid = (u64)tidptr;
+	return current->pid;
+}
+SYSCALL_REGISTER(218, set_tid_address, sys_set_tid_address);
+
+static long sys_set_robust_list(void __user *head, size_t len)
+{
+	(void)head;
+	return len == 24 ? 0 : -EINVAL; /* recorded nowhere until threads and futexes exist */
+}
+SYSCALL_REGISTER(273, set_robust_list, sys_set_robust_list);
+
+static long sys_sched_yield(void)
+{
+	schedule();
+	return 0;
+}
+SYSCALL_REGISTER(24, sched_yield, sys_sched_yield);
+
+static long sys_getresuid(u32 __user *r, u32 __user *e, u32 __user *s)
+{
+	u32 zero = 0;
+	if (copy_to_user(r, &zero, 4) || copy_to_user(e, &zero, 4) || copy_to_user(s, &zero, 4))
+		return -EFAULT;
+	return 0;
+}
+SYSCALL_REGISTER(118, getresuid, sys_getresuid);
+SYSCALL_REGISTER(120, getresgid, sys_getresuid);
+
+#define PR_SET_NAME             15
+#define PR_GET_NAME             16
+#define PR_SET_CHILD_SUBREAPER  36
+#define PR_GET_CHILD_SUBREAPER  37
+
+static long sys_prctl(int option, u64 arg2)
+{
+	struct task *t = current;
+	char name[16];
+	switch (option) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, (const char __user *)arg2, sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[sizeof(name) - 1] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void __user *)arg2, t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+	case PR_SET_CHILD_SUBREAPER:
+		t->is_subreaper = arg2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->is_subreaper;
+		return copy_to_user((int __user *)arg2, &v, sizeof(v)) ? -EFAULT : 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL_REGISTER(157, prctl, sys_prctl);
