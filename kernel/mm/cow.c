@@ -1,0 +1,167 @@
+/*
+ * Copy-on-write, the whole story, top down.
+ *
+ * 1. fork() does not copy memory; it copies page tables (cow_dup_mm).
+ *    For every page the parent has, the child gets a PTE pointing at the
+ *    same frame, and the frame gains a reference. A page that was writable
+ *    in a private mapping becomes read-only in BOTH processes: neither may
+ *    now change it without the other seeing the change. Pages of shared
+ *    mappings stay writable (both are meant to see each other's writes);
+ *    pages that were read-only anyway are simply shared.
+ *
+ * 2. The parent's TLB may still hold the old writable translations, so it
+ *    is flushed before fork returns and the parent can write again.
+ *
+ * 3. A write to such a page faults. fault.c sees a present, read-only PTE
+ *    in a writable private mapping and calls cow_handle_write_fault():
+ *      - more than one reference: allocate a frame, copy exactly this
+ *        4 KiB page, point the writer's PTE at the copy (writable), flush,
+ *        and drop one reference on the old frame. The other process keeps
+ *        the original, still read-only for it.
+ *      - one reference left (the other side already copied, or exited):
+ *        nobody else can see this frame, so just make it writable again.
+ *        No allocation, no copy.
+ *    The faulting instruction then runs again and succeeds.
+ *
+ * Kernel writes into user memory (copy_to_user) fault the same way and
+ * take the same path, so read() into a shared buffer breaks sharing too.
+ *
+ * Locking: both entry points run under the mm's lock (for fork, the
+ * parent's; the child is not yet visible to anyone). Frame reference
+ * counts are atomic because other address spaces drop theirs concurrently.
+ */
+#include <arch/ptcopy.h>
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/cow.h>
+#include <mm/mm.h>
+#include <mm/page.h>
+#include <mm/vmstat.h>
+#include <uapi/errno.h>
+
+struct cow_dup {
+	const struct vma *vma;
+	struct mm *child;
+	bool has_wrprotected; /* some parent PTE lost W: its TLB must be flushed */
+};
+
+/*
+ * ptcopy callback for one parent PTE: share the frame with the child, and
+ * write-protect it on both sides if it is private and writable.
+ */
+static pte_t cow_dup_pte(void *arg, u64 va, pte_t *src)
+{
+	struct cow_dup *d = arg;
+	(void)va;
+	pte_t e = *src;
+	struct page *pg = phys_to_page(pte_phys(e));
+	page_get(pg);
+	atomic_inc(&pg->mapcount);
+	d->child->rss_pages++;
+	if (!(d->vma->flags & VM_SHARED) && (e & PTE_W)) {
+		/* Atomic: another CPU running a parent thread may be setting D. */
+		e = mm_pte_update(src, 0, PTE_W) & ~PTE_W;
+		d->has_wrprotected = true;
+	}
+	return e;
+}
+
+/* Copy one VMA's descriptor into the child (appended: parent order is sorted). */
+static struct vma *cow_dup_vma(struct mm *child, const struct vma *v)
+{
+	struct vma *c = vma_alloc(v->start, v->end, v->flags);
+	if (!c)
+		return NULL;
+	c->file = v->file;
+	c->pgoff = v->pgoff;
+	list_add_tail(&c->node, &child->vmas);
+	child->nvmas++;
+	child->total_vm_pages += vma_npages(v);
+	return c;
+}
+
+/*
+ * fork's address-space copy: the child (fresh from mm_create) gets every
+ * VMA and every PTE of parent, sharing frames copy-on-write. On -ENOMEM the
+ * child holds a partial copy with consistent references: mm_put() it.
+ * Takes parent->lock; flushes the parent's TLB before returning.
+ */
+int cow_dup_mm(struct mm *parent, struct mm *child)
+{
+	struct cow_dup d = { .child = child };
+	struct list_head *pos;
+	int r = 0;
+	spin_lock(&parent->lock);
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->mmap_base = parent->mmap_base;
+	child->stack_top = parent->stack_top;
+	list_for_each(pos, &parent->vmas)
+	{
+		const struct vma *v = list_entry(pos, struct vma, node);
+		d.vma = v;
+		if (!cow_dup_vma(child, v)) {
+			r = -ENOMEM;
+			break;
+		}
+		r = pt_copy_range(parent->root, child->root, v->start, v->end, cow_dup_pte, &d);
+		if (r)
+			break;
+	}
+	/* Before the parent runs again it must not write through a stale writable TLB entry. */
+	if (d.has_wrprotected)
+		tlb_flush_all(); /* TODO(SMP): shoot down other CPUs running parent threads */
+	spin_unlock(&parent->lock);
+	return r;
+}
+
+/* Only we map this anonymous frame and nobody else holds it: writing in place is invisible. */
+static bool cow_is_exclusive(struct page *pg)
+{
+	return (pg->flags & PG_ANON) && page_refcount(pg) == 1;
+}
+
+/* Last sharer: give write access back; no allocation, no copy. */
+static enum fault_result cow_reuse(struct mm *mm, u64 va, pte_t *pte)
+{
+	mm_pte_update(pte, PTE_W, 0);
+	mm_flush_page(mm, va);
+	mm->cow_reuses++;
+	vm_event_inc(VM_COW_REUSE);
+	return FAULT_HANDLED;
+}
+
+/*
+ * Still shared: copy this one page into a new frame that only the writer
+ * maps. The new PTE is installed and the old translation flushed before
+ * the old frame loses our reference: once it does, the other side may
+ * free or reuse it, and no TLB here may still point at it.
+ */
+static enum fault_result cow_copy(struct mm *mm, u64 va, pte_t *pte, struct page *old)
+{
+	struct page *np = frame_alloc(0, GFP_KERNEL);
+	if (!np)
+		return FAULT_OOM;
+	memcpy(page_to_virt(np), page_to_virt(old), PAGE_SIZE);
+	np->flags |= PG_ANON;
+	atomic_set(&np->mapcount, 1);
+	pte_t e = READ_ONCE(*pte);
+	WRITE_ONCE(*pte, page_to_phys(np) | (e & ~PTE_ADDR_MASK) | PTE_W);
+	mm_flush_page(mm, va);
+	atomic_dec(&old->mapcount);
+	page_put(old);
+	mm->cow_copies++;
+	vm_event_inc(VM_COW_COPY);
+	return FAULT_HANDLED;
+}
+
+enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *pte)
+{
+	(void)vma;
+	struct page *pg = phys_to_page(pte_phys(*pte));
+	mm->cow_faults++;
+	vm_event_inc(VM_COW_FAULT);
+	if (cow_is_exclusive(pg))
+		return cow_reuse(mm, va, pte);
+	return cow_copy(mm, va, pte, pg);
+}

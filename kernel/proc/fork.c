@@ -1,0 +1,164 @@
+/*
+ * fork(), vfork() and clone(): make a new task that is a copy of the
+ * caller, sharing what the clone flags say and duplicating the rest.
+ *
+ * The interesting part, the address space, is not copied here: for a
+ * fork, cow_dup_mm() in mm/cow.c copies the page tables and shares every
+ * frame copy-on-write. Read that file next.
+ *
+ * What a child does NOT inherit (the seeds' list): its pid and parent
+ * differ; CPU times start at zero; pending signals are cleared; record
+ * locks and alarms belong to the parent (they live outside the task and
+ * are not copied).
+ */
+#include <arch/asm_offsets.h>
+#include <arch/cpu.h>
+#include <fs/fdtable.h>
+#include <fs/fs_struct.h>
+#include <fs/vfs.h>
+#include <lib/printk.h>
+#include <lib/string.h>
+#include <mm/cow.h>
+#include <mm/mm.h>
+#include <mm/usercopy.h>
+#include <proc/fork.h>
+#include <proc/task.h>
+#include <uapi/errno.h>
+
+/* Flag combinations Linux refuses, and features not built yet. */
+static int clone_check_flags(u64 flags)
+{
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+		return -EINVAL;
+	if (flags & (CLONE_THREAD | CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+		     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD))
+		return -ENOSYS; /* threads and namespaces are not built yet */
+	return 0;
+}
+
+/* The child's address space: shared for CLONE_VM, else a copy-on-write duplicate. */
+static int fork_mm(struct task *child, struct task *parent, u64 flags)
+{
+	if (!parent->mm)
+		return 0;
+	if (flags & CLONE_VM) {
+		mm_get(parent->mm);
+		child->mm = parent->mm;
+		return 0;
+	}
+	struct mm *mm = mm_create();
+	if (!mm)
+		return -ENOMEM;
+	int r = cow_dup_mm(parent->mm, mm);
+	if (r) {
+		mm_put(mm);
+		return r;
+	}
+	child->mm = mm;
+	return 0;
+}
+
+/* fd table and cwd: shared or duplicated by CLONE_FILES / CLONE_FS. */
+static int fork_files(struct task *child, struct task *parent, u64 flags)
+{
+	if (parent->files)
+		child->files = flags & CLONE_FILES ? files_get(parent->files)
+						   : files_dup(parent->files);
+	if (parent->fs)
+		child->fs = flags & CLONE_FS ? fs_get(parent->fs) : fs_dup(parent->fs);
+	if ((parent->files && !child->files) || (parent->fs && !child->fs))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Registers, FPU, TLS, signal state and limits the child starts with. */
+static void fork_cpu_state(struct task *child, struct task *parent, u64 flags, u64 newsp, u64 tls)
+{
+	*child->tf = *parent->tf;
+	child->tf->rax = 0; /* the child's fork() returns 0 */
+	if (newsp)
+		child->tf->rsp = newsp;
+	__asm__ volatile("fxsave64 %0" : "=m"(child->fpu)); /* the parent's live FPU state */
+	child->fs_base = flags & CLONE_SETTLS ? tls : rdmsr(MSR_FS_BASE);
+	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
+	child->sigmask = parent->sigmask;
+	child->sigpending = 0;
+	memcpy(child->rlim_cur, parent->rlim_cur, sizeof(child->rlim_cur));
+	memcpy(child->rlim_max, parent->rlim_max, sizeof(child->rlim_max));
+	memcpy(child->comm, parent->comm, sizeof(child->comm));
+}
+
+/* Undo a half-built child (never ran, never linked to a parent). */
+static void fork_abort(struct task *child)
+{
+	if (child->mm)
+		mm_put(child->mm);
+	if (child->files)
+		files_put(child->files);
+	if (child->fs)
+		fs_put(child->fs);
+	task_free(child);
+}
+
+/* Link child under parent and let it run. */
+static void fork_publish(struct task *child, struct task *parent)
+{
+	spin_lock(&task_lock);
+	child->parent = parent;
+	list_add_tail(&child->sibling, &parent->children);
+	spin_unlock(&task_lock);
+	task_setup_start(child, NULL, NULL);
+	sched_make_runnable(child);
+}
+
+static bool vfork_released(void *arg)
+{
+	return READ_ONCE(((struct task *)arg)->vfork_done);
+}
+
+long do_clone(u64 flags, u64 newsp, int __user *parent_tid, int __user *child_tid, u64 tls)
+{
+	struct task *parent = current, *child;
+	int r = clone_check_flags(flags);
+	if (r)
+		return r;
+	if (!(child = task_alloc()))
+		return -EAGAIN;
+	fork_cpu_state(child, parent, flags, newsp, tls);
+	if ((r = fork_mm(child, parent, flags)) || (r = fork_files(child, parent, flags)))
+		goto abort;
+	int pid = child->pid;
+	if ((flags & CLONE_PARENT_SETTID) && copy_to_user(parent_tid, &pid, sizeof(pid))) {
+		r = -EFAULT;
+		goto abort;
+	}
+	if ((flags & CLONE_CHILD_SETTID) && child->mm &&
+	    (r = mm_copy_in(child->mm, (u64)child_tid, &pid, sizeof(pid))))
+		goto abort;
+	if (flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = (u64)child_tid;
+	if (flags & CLONE_VFORK)
+		child->vfork_parent = parent;
+	fork_publish(child, parent);
+	if (flags & CLONE_VFORK)
+		wait_event(&parent->child_wq, vfork_released, child, NULL);
+	return pid;
+abort:
+	fork_abort(child);
+	return r;
+}
+
+/* A vfork child has exec'd or exited: its parent may run again. */
+void fork_release_vfork_parent(struct task *t)
+{
+	struct task *p = t->vfork_parent;
+	if (!p)
+		return;
+	t->vfork_parent = NULL;
+	WRITE_ONCE(t->vfork_done, true);
+	wake_up(&p->child_wq);
+}
