@@ -105,6 +105,8 @@ struct mm {
 	u64 brk_start, brk;    /* [lock] heap bounds; brk is the user's (unaligned) value */
 	u64 mmap_base;	       /* [lock] top-down search starts below this */
 	u64 stack_top;	       /* set by exec */
+	u64 arg_start, arg_end; /* set by exec: argv strings, for /proc/PID/cmdline */
+	u64 env_start, env_end; /* set by exec: envp strings, for /proc/PID/environ */
 	u64 rss_pages;	       /* [lock] resident user pages (PTEs owning a frame) */
 	u64 total_vm_pages;    /* [lock] pages covered by VMAs */
 	u64 cow_faults;	       /* [lock] write faults on copy-on-write PTEs (cow.c) */

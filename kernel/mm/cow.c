@@ -96,6 +96,10 @@ int cow_dup_mm(struct mm *parent, struct mm *child)
 	child->brk = parent->brk;
 	child->mmap_base = parent->mmap_base;
 	child->stack_top = parent->stack_top;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
 	list_for_each(pos, &parent->vmas)
 	{
 		const struct vma *v = list_entry(pos, struct vma, node);

@@ -93,6 +93,15 @@ int exec_args_copy_kernel(struct exec_args *a, char *const kvec[], bool is_env)
 	return 0;
 }
 
+/* Bytes of a's buffer taken by the argv strings (the envp strings follow). */
+static size_t exec_args_argv_len(const struct exec_args *a)
+{
+	size_t off = 0;
+	for (int i = 0; i < a->argc; i++)
+		off += strlen(a->buf + off) + 1;
+	return off;
+}
+
 /* Everything the loader learned about the image, after relocation by bias. */
 struct exec_image {
 	struct file *file;
@@ -271,6 +280,9 @@ static int exec_build_stack(struct exec_image *img, struct mm *mm, const char *p
 	stack_push_u64(&s, 0);
 	u64 execfn_va = stack_push_bytes(&s, path, path_len);
 	u64 strings_va = stack_push_bytes(&s, a->buf, a->len_bytes);
+	mm->arg_start = strings_va;
+	mm->env_start = mm->arg_end = strings_va + exec_args_argv_len(a);
+	mm->env_end = strings_va + a->len_bytes;
 	u64 random_va = stack_push_bytes(&s, rnd, sizeof(rnd));
 	u64 platform_va = stack_push_bytes(&s, "x86_64", 7);
 	s.sp &= ~15ul;
