@@ -26,7 +26,7 @@
 
 static void console_sink(const char *s, size_t n)
 {
-	uart_write(COM1, s, n);
+	uart_write_crlf(COM1, s, n);
 }
 
 /* The boot-time initramfs as one byte range in the direct map. */

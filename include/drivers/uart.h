@@ -7,7 +7,10 @@
 
 void uart_init(u16 port);
 /* Polled output; "\n" goes out as "\r\n". Safe in panics and interrupt handlers. */
+/* Send bytes as they are (the tty's output processing adds CR where termios says). */
 void uart_write(u16 port, const char *s, size_t n);
+/* Send text, turning each NL into CR NL: for kernel messages, which bypass the tty. */
+void uart_write_crlf(u16 port, const char *s, size_t n);
 /*
  * Receive interrupts for COM1: routes ISA IRQ 4 through the IOAPIC to
  * VEC_UART and calls on_byte (in interrupt context) for each byte received.

@@ -49,6 +49,12 @@ static void uart_putc(u16 port, char c)
 
 void uart_write(u16 port, const char *s, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		uart_putc(port, s[i]);
+}
+
+void uart_write_crlf(u16 port, const char *s, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			uart_putc(port, '\r');
