@@ -7,6 +7,7 @@
 #include <hooks.h>
 #include <lib/printk.h>
 #include <mm/usercopy.h>
+#include <proc/signal.h>
 #include <proc/task.h>
 #include <syscall/syscall.h>
 #include <uapi/errno.h>
@@ -114,6 +115,32 @@ static void signal_send_locked(struct task *t, int sig)
 		t->sigpending |= sig_bit(sig);
 	}
 	sched_wake(t);
+}
+
+int signal_send(struct task *t, int sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	spin_lock(&task_lock);
+	if (t->is_zombie) {
+		spin_unlock(&task_lock);
+		return -ESRCH;
+	}
+	signal_send_locked(t, sig);
+	spin_unlock(&task_lock);
+	return 0;
+}
+
+void signal_send_current(int sig)
+{
+	signal_send(current, sig);
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	(void)pgid;
+	(void)sig;
+	return -ESRCH; /* process groups come with job control */
 }
 
 static long sys_kill(int pid, int sig)
