@@ -52,6 +52,17 @@ struct task {
 	struct list_head wait;     /* [wq->lock] entry on a wait queue */
 	int exit_status;           /* [task_lock] wait-status encoding, valid once is_zombie */
 	bool is_zombie;            /* [task_lock] exited, waiting to be reaped */
+	/*
+	 * Thread groups (CLONE_THREAD). The leader is the process as its
+	 * parent sees it: it is reaped only when every thread has exited.
+	 * Other threads reap themselves (TASK_DEAD) when they exit.
+	 */
+	struct task *group_leader;    /* [own] first thread; itself when single-threaded */
+	struct list_head thread_node; /* [task_lock] entry in group_leader->threads */
+	struct list_head threads;     /* [task_lock] leader only: the other threads */
+	int nr_live_threads;          /* [task_lock] leader only: threads not yet exited, leader included */
+	bool is_group_exiting;        /* [task_lock] leader only: exit_group or a fatal signal under way */
+	int group_exit_status;        /* [task_lock] leader only: the status every thread exits with */
 	bool on_cpu;               /* [run-queue lock] still running on a CPU (not yet switched away) */
 	bool is_kthread;           /* [own] kernel thread: no user half */
 	bool is_subreaper;         /* [own] PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
@@ -72,6 +83,7 @@ struct task {
 	struct context ctx;        /* [own] saved kernel rsp while switched out */
 	u64 fs_base;               /* [own] user FS base (TLS) */
 	u64 clear_child_tid;       /* [own] set_tid_address */
+	u64 robust_list;           /* [own] set_robust_list head (recorded only) */
 	u8 fpu[512] __aligned(16); /* [own] fxsave image of user FPU/SSE state */
 	char comm[16];             /* [own] executable name */
 
@@ -125,4 +137,6 @@ bool sched_yield_needed(void);
 
 /* Exit (proc/exit.c). status is the wait-status word (code << 8 or signal). */
 __noreturn void do_exit(int status);
+/* Start ending every thread of leader's group with status. Caller holds task_lock. */
+void thread_group_exit_locked(struct task *leader, int status);
 bool signal_pending(struct task *t);

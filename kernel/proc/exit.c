@@ -16,6 +16,7 @@
 #include <mm/mm.h>
 #include <mm/usercopy.h>
 #include <proc/fork.h>
+#include <proc/futex.h>
 #include <proc/task.h>
 #include <uapi/errno.h>
 #include <uapi/wait.h>
@@ -79,26 +80,87 @@ static __noreturn void exit_init(int status)
 	machine_poweroff(code);
 }
 
+/*
+ * Make every thread of leader's group exit with status: each is sent a
+ * kill that it acts on at its next return to user mode (a sleeping one is
+ * woken for it). Caller holds task_lock.
+ */
+void thread_group_exit_locked(struct task *leader, int status)
+{
+	struct list_head *pos;
+	if (leader->is_group_exiting)
+		return;
+	leader->is_group_exiting = true;
+	leader->group_exit_status = status;
+	list_for_each(pos, &leader->threads)
+	{
+		struct task *th = list_entry(pos, struct task, thread_node);
+		th->pending_kill_signal = SIGKILL;
+		sched_wake(th);
+	}
+	if (leader != current) {
+		leader->pending_kill_signal = SIGKILL;
+		sched_wake(leader);
+	}
+}
+
+/*
+ * Thread exit: zero *clear_child_tid and wake one futex waiter on it, as
+ * pthread_join expects. Done while the address space is still ours.
+ */
+static void exit_clear_child_tid(struct task *t)
+{
+	int zero = 0;
+	if (!t->clear_child_tid || !t->mm)
+		return;
+	if (!copy_to_user((int __user *)t->clear_child_tid, &zero, sizeof(zero)))
+		futex_wake_addr(t->clear_child_tid, 1);
+	t->clear_child_tid = 0;
+}
+
+/* The process (all its threads) is gone: let the parent's wait4 see it. Caller holds task_lock. */
+static void exit_notify_parent_locked(struct task *leader)
+{
+	struct task *parent = leader->parent;
+	if (!parent)
+		return;
+	atomic_inc(&parent->child_events);
+	wake_up(&parent->child_wq);
+}
+
 void do_exit(int status)
 {
-	struct task *t = current;
+	struct task *t = current, *leader = t->group_leader;
+	spin_lock(&task_lock);
+	/* A fatal signal on any thread ends the whole process, as on Linux. */
+	if ((status & 0x7f) && leader->nr_live_threads > 1)
+		thread_group_exit_locked(leader, status);
+	if (leader->is_group_exiting)
+		status = leader->group_exit_status;
+	spin_unlock(&task_lock);
 	if (t->pid == 1)
 		exit_init(status);
+	exit_clear_child_tid(t);
 	exit_release_resources(t);
 	fork_release_vfork_parent(t);
 	spin_lock(&task_lock);
 	reparent_children_locked(t);
-	t->exit_status = status;
-	t->is_zombie = true;
-	struct task *parent = t->parent;
-	if (parent) {
-		atomic_inc(&parent->child_events);
-		wake_up(&parent->child_wq);
+	bool is_group_dead = --leader->nr_live_threads == 0;
+	if (t != leader) {
+		list_del(&t->thread_node);
+		if (is_group_dead && leader->is_zombie)
+			exit_notify_parent_locked(leader);
+	} else {
+		t->exit_status = status;
+		t->is_zombie = true;
+		if (is_group_dead)
+			exit_notify_parent_locked(t);
 	}
 	spin_unlock(&task_lock);
-	t->state = TASK_ZOMBIE; /* schedule() never returns to a zombie */
+	/* schedule() never returns to a zombie; a dead thread is freed by the next task. */
+	t->state = t == leader ? TASK_ZOMBIE : TASK_DEAD;
 	schedule();
-	panic("zombie %d rescheduled", t->pid);
+	panic("exited task %d rescheduled", t->pid);
 }
 
 /* Does child c match wait4's pid argument (as seen from parent p)? */
@@ -125,8 +187,8 @@ static int wait_reap_locked(struct task *p, int pid, int *status, struct task **
 		if (!wait_matches(p, c, pid))
 			continue;
 		has_match = true;
-		if (!c->is_zombie)
-			continue;
+		if (!c->is_zombie || c->nr_live_threads)
+			continue; /* a leader waits for its last thread */
 		*status = c->exit_status;
 		list_del(&c->sibling);
 		*reaped = c;

@@ -34,9 +34,9 @@ static int clone_check_flags(u64 flags)
 		return -EINVAL;
 	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
 		return -EINVAL;
-	if (flags & (CLONE_THREAD | CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-		     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD))
-		return -ENOSYS; /* threads and namespaces are not built yet */
+	if (flags & (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+		     CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_PIDFD))
+		return -EINVAL; /* namespaces and pidfds are not built */
 	return 0;
 }
 
@@ -104,12 +104,25 @@ static void fork_abort(struct task *child)
 	task_free(child);
 }
 
-/* Link child under parent and let it run. */
-static void fork_publish(struct task *child, struct task *parent)
+/*
+ * Link child under parent (a new process) or into parent's thread group
+ * (CLONE_THREAD: same tgid, same parent as the leader, not a child), then
+ * let it run.
+ */
+static void fork_publish(struct task *child, struct task *parent, u64 flags)
 {
 	spin_lock(&task_lock);
-	child->parent = parent;
-	list_add_tail(&child->sibling, &parent->children);
+	if (flags & CLONE_THREAD) {
+		struct task *leader = parent->group_leader;
+		child->tgid = leader->tgid;
+		child->group_leader = leader;
+		child->parent = leader->parent;
+		list_add_tail(&child->thread_node, &leader->threads);
+		leader->nr_live_threads++;
+	} else {
+		child->parent = parent;
+		list_add_tail(&child->sibling, &parent->children);
+	}
 	spin_unlock(&task_lock);
 	task_setup_start(child, NULL, NULL);
 	sched_make_runnable(child);
@@ -143,7 +156,7 @@ long do_clone(u64 flags, u64 newsp, int __user *parent_tid, int __user *child_ti
 		child->clear_child_tid = (u64)child_tid;
 	if (flags & CLONE_VFORK)
 		child->vfork_parent = parent;
-	fork_publish(child, parent);
+	fork_publish(child, parent, flags);
 	if (flags & CLONE_VFORK)
 		wait_event(&parent->child_wq, vfork_released, child, NULL);
 	return pid;

@@ -72,11 +72,17 @@ static void switch_cpu_state(struct task *prev, struct task *next)
 static void finish_switch(void)
 {
 	struct cpu *c = this_cpu();
+	struct task *dead = NULL;
 	if (c->prev) {
 		c->prev->on_cpu = false;
+		if (c->prev->state == TASK_DEAD)
+			dead = c->prev; /* an exited thread that reaps itself */
 		c->prev = NULL;
 	}
 	spin_unlock(&rq_lock);
+	/* Freeing takes task_lock and the heap lock: only after rq_lock is released. */
+	if (dead)
+		task_free(dead);
 }
 
 /* First code a new task runs, from task_first_run in switch.S. */

@@ -69,6 +69,10 @@ struct task *task_alloc(void)
 	list_init(&t->rq);
 	list_init(&t->wait);
 	list_init(&t->timed);
+	list_init(&t->threads);
+	list_init(&t->thread_node);
+	t->group_leader = t;
+	t->nr_live_threads = 1;
 	wait_queue_init(&t->child_wq);
 	task_fpu_reset(t);
 	t->start_ns = clock_ns();

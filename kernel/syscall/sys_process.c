@@ -5,6 +5,7 @@
 #include <mm/kmalloc.h>
 #include <mm/usercopy.h>
 #include <proc/exec.h>
+#include <proc/futex.h>
 #include <proc/task.h>
 #include <syscall/syscall.h>
 #include <uapi/errno.h>
@@ -46,8 +47,18 @@ static long sys_exit(int code)
 	do_exit(W_EXITCODE(code, 0));
 }
 SYSCALL_REGISTER(60, exit, sys_exit);
-/* One thread per process for now, so exit_group is exit. */
-SYSCALL_REGISTER(231, exit_group, sys_exit);
+
+/* End every thread of the process with this status. */
+static long sys_exit_group(int code)
+{
+	int status = W_EXITCODE(code, 0);
+	struct task *leader = current->group_leader;
+	spin_lock(&task_lock);
+	thread_group_exit_locked(leader, status);
+	spin_unlock(&task_lock);
+	do_exit(status);
+}
+SYSCALL_REGISTER(231, exit_group, sys_exit_group);
 
 static long sys_wait4(int pid, int __user *status, int options, void __user *rusage)
 {
@@ -115,8 +126,10 @@ SYSCALL_REGISTER(218, set_tid_address, sys_set_tid_address);
 
 static long sys_set_robust_list(void __user *head, size_t len)
 {
-	(void)head;
-	return len == 24 ? 0 : -EINVAL; /* recorded nowhere until threads and futexes exist */
+	if (len != 24)
+		return -EINVAL;
+	current->robust_list = (u64)head; /* recorded; robust-mutex cleanup at exit is not done */
+	return 0;
 }
 SYSCALL_REGISTER(273, set_robust_list, sys_set_robust_list);
 
@@ -167,3 +180,9 @@ static long sys_prctl(int option, u64 arg2)
 	}
 }
 SYSCALL_REGISTER(157, prctl, sys_prctl);
+
+static long sys_futex(u64 uaddr, int op, u32 val, u64 timeout, u64 uaddr2, u32 val3)
+{
+	return do_futex(uaddr, op, val, timeout, uaddr2, val3);
+}
+SYSCALL_REGISTER(202, futex, sys_futex);

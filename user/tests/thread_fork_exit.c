@@ -1,0 +1,73 @@
+/*
+ * Claims: fork() from a multi-threaded process gives a child with one
+ * thread (the caller), which runs normally; pthread_exit of one thread
+ * leaves the process running; exit_group from any thread ends every thread
+ * and the process's status is the one exit_group was given.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <tap.h>
+#include <unistd.h>
+
+static volatile int spin_forever = 1;
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	while (spin_forever)
+		sched_yield();
+	return NULL;
+}
+
+static void *forker(void *arg)
+{
+	(void)arg;
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Only this thread exists here; if the spinner had come along, we could not tell, but
+		 * the child must run and exit cleanly. */
+		_exit(syscall(SYS_gettid) == getpid() ? 42 : 1);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return (void *)(long)status;
+}
+
+static void *exiter(void *arg)
+{
+	(void)arg;
+	syscall(SYS_exit_group, 7);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t spin, fk;
+	CHECK_EQ(pthread_create(&spin, NULL, spinner, NULL), 0, "start a spinning thread");
+	CHECK_EQ(pthread_create(&fk, NULL, forker, NULL), 0, "start a thread that forks");
+	void *st = NULL;
+	pthread_join(fk, &st);
+	CHECK(WIFEXITED((long)st) && WEXITSTATUS((long)st) == 42,
+	      "the child of a threaded fork is single-threaded and exits normally (status %#lx)",
+	      (long)st);
+	spin_forever = 0;
+	pthread_join(spin, NULL);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t a, b;
+		spin_forever = 1;
+		pthread_create(&a, NULL, spinner, NULL);
+		pthread_create(&b, NULL, exiter, NULL);
+		pthread_join(a, NULL); /* never returns: exit_group ends us */
+		_exit(1);
+	}
+	int status = 0;
+	CHECK_EQ(waitpid(pid, &status, 0), pid, "reap the process that called exit_group");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7,
+	      "exit_group(7) from a non-main thread ends all threads with status 7 (%#x)", status);
+	return tap_done();
+}

@@ -1,0 +1,91 @@
+/*
+ * Claims from the seeds: vfork copies nothing, not even page tables: the
+ * child runs in the parent's memory (its writes before _exit are visible
+ * to the parent) and the parent is suspended until the child execs or
+ * exits. musl's posix_spawn and system() work on top of it.
+ */
+#define _GNU_SOURCE
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <tap.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void check_vfork_shares_memory(void)
+{
+	static volatile int shared_var;
+	static volatile long child_done_ms;
+	shared_var = 1;
+	long start = now_ms();
+	pid_t pid = vfork();
+	if (pid == 0) {
+		/* Sleep so a parent that was not suspended would get ahead of us. */
+		struct timespec d = { 0, 100 * 1000000 };
+		nanosleep(&d, NULL);
+		shared_var = 2;
+		child_done_ms = now_ms();
+		_exit(0);
+	}
+	long resumed = now_ms();
+	CHECK_EQ(shared_var, 2, "the vfork child's write is visible to the parent");
+	CHECK(resumed >= child_done_ms && resumed - start >= 100,
+	      "the parent resumed only after the child exited (%ld ms)", resumed - start);
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid, "reap the vfork child");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "it exited 0");
+}
+
+static void check_vfork_exec(void)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		char *argv[] = { "busybox", "true", NULL };
+		execve("/bin/busybox", argv, environ);
+		_exit(127);
+	}
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid, "reap the vfork+exec child");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "vfork then execve busybox true: %#x",
+	      status);
+}
+
+static void check_posix_spawn(void)
+{
+	pid_t pid;
+	char *argv[] = { "busybox", "sh", "-c", "exit 3", NULL };
+	CHECK_EQ(posix_spawn(&pid, "/bin/busybox", NULL, NULL, argv, environ), 0,
+		 "posix_spawn busybox sh");
+	int status;
+	CHECK_EQ(waitpid(pid, &status, 0), pid, "reap the spawned child");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3, "its status is 3 (%#x)", status);
+	char *bad[] = { "nope", NULL };
+	CHECK_EQ(posix_spawn(&pid, "/nonexistent/nope", NULL, NULL, bad, environ), ENOENT,
+		 "posix_spawn of a missing file reports ENOENT");
+}
+
+static void check_system(void)
+{
+	int st = system("exit 5");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5, "system(\"exit 5\") returns status 5 (%#x)",
+	      st);
+}
+
+int main(void)
+{
+	check_vfork_shares_memory();
+	check_vfork_exec();
+	check_posix_spawn();
+	check_system();
+	return tap_done();
+}
