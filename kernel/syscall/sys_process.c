@@ -1,5 +1,7 @@
 /* Process-identity, exit, wait and exec system calls: thin decoders over proc/. */
 #include <arch/cpu.h>
+#include <arch/power.h>
+#include <lib/printk.h>
 #include <mm/layout.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -11,7 +13,6 @@
 #include <uapi/errno.h>
 #include <uapi/wait.h>
 
-long do_wait4(int pid, int __user *ustatus, int options);
 
 static long sys_getpid(void)
 {
@@ -62,10 +63,7 @@ SYSCALL_REGISTER(231, exit_group, sys_exit_group);
 
 static long sys_wait4(int pid, int __user *status, int options, void __user *rusage)
 {
-	long r = do_wait4(pid, status, options);
-	if (r > 0 && rusage && clear_user(rusage, 144))
-		return -EFAULT;
-	return r;
+	return do_wait4(pid, status, options, rusage); /* proc/exit.c; declared in proc/signal.h */
 }
 SYSCALL_REGISTER(61, wait4, sys_wait4);
 
@@ -186,3 +184,39 @@ static long sys_futex(u64 uaddr, int op, u32 val, u64 timeout, u64 uaddr2, u32 v
 	return do_futex(uaddr, op, val, timeout, uaddr2, val3);
 }
 SYSCALL_REGISTER(202, futex, sys_futex);
+
+#define LINUX_REBOOT_MAGIC1      0xfee1dead
+#define LINUX_REBOOT_MAGIC2      672274793
+#define LINUX_REBOOT_MAGIC2A     85072278
+#define LINUX_REBOOT_MAGIC2B     369367448
+#define LINUX_REBOOT_MAGIC2C     537993216
+#define LINUX_REBOOT_CMD_RESTART 0x01234567
+#define LINUX_REBOOT_CMD_HALT    0xcdef0123
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedc
+#define LINUX_REBOOT_CMD_CAD_ON  0x89abcdef
+#define LINUX_REBOOT_CMD_CAD_OFF 0x00000000
+
+/*
+ * reboot(2). Under QEMU every way down switches the machine off with
+ * status 0: there is nothing to reboot into, and `make run` should end.
+ */
+static long sys_reboot(u32 magic1, u32 magic2, u32 cmd)
+{
+	if (magic1 != LINUX_REBOOT_MAGIC1 ||
+	    (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A &&
+	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
+		return -EINVAL;
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_RESTART:
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		printk("cowix: %s\n", cmd == LINUX_REBOOT_CMD_RESTART ? "reboot" : "power off");
+		machine_poweroff(0);
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL_REGISTER(169, reboot, sys_reboot);
