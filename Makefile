@@ -64,6 +64,10 @@ user: $(UTESTS) $(UPROGS) $(UBENCH)
 $(BUILD)/user/tests/%: user/tests/%.c $(ULIB) $(wildcard user/include/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(MUSLCC) $(UCFLAGS) -o $@ $< $(ULIB)
+# user/tests/dyn_*.c: the same, but dynamically linked (musl's loader, /lib/ld-musl-x86_64.so.1).
+$(BUILD)/user/tests/dyn_%: user/tests/dyn_%.c $(ULIB) $(wildcard user/include/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(MUSLCC) $(filter-out -static,$(UCFLAGS)) -o $@ $< $(ULIB)
 $(BUILD)/user/bin/%: user/%.c $(ULIB) $(wildcard user/include/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(MUSLCC) $(UCFLAGS) -o $@ $< $(ULIB)
@@ -91,7 +95,7 @@ test-host: deps user
 	$(Q)BUILD=$(BUILD) tools/runtests --host
 
 bench: deps all
-	$(Q)BUILD=$(BUILD) bench/run
+	$(Q)BUILD=$(BUILD) bench/run $(BENCH_ARGS)
 
 format:
 	clang-format -i $(KSRCS) $(shell find include user tests -name '*.[ch]')

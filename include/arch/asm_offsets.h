@@ -9,6 +9,8 @@
 #define USER_DS_SEL    0x1b
 #define USER_CS_SEL    0x23
 #define SYSCALL_VECTOR 0x100 /* trap_frame.vector for system calls (not a real vector) */
+#define TF_R11    (4 * 8)
+#define TF_RCX    (12 * 8)
 #define TF_RAX    (14 * 8)
 #define TF_VECTOR (15 * 8)
 #define TF_RIP    (17 * 8)

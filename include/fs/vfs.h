@@ -22,7 +22,9 @@
  *                       links, nlink, mode, uid/gid, dead flags
  *   inode->lock  VFS+1  a file's data pages, size and timestamps
  *   file->lock   VFS+2  an open file's offset and status flags
+ *   pipe->lock   VFS+3  one pipe's ring and reader/writer counts (fs/pipe.h)
  *   tty->lock    VFS+4  the console line discipline (fs/tty.h)
+ *   locks_lock   VFS+5  every inode's file locks (fs/locks.h)
  * No spinlock is ever held across copy_to_user/copy_from_user: the system
  * calls move data through kernel bounce buffers. A path walk runs entirely
  * under vfs_ns_lock (everything it touches is in memory), which makes each
@@ -54,6 +56,7 @@
 struct inode;
 struct file;
 struct wait_queue;
+struct lock_context;
 
 #define POLLIN	0x001
 #define POLLOUT 0x004
@@ -102,8 +105,9 @@ struct file_operations {
 	/* The last reference is going away. Optional. */
 	void (*release)(struct file *f);
 	/*
-	 * Readiness for poll/select: POLLIN/POLLOUT bits now, and in *wq the
-	 * queue that is woken when they may change. NULL: always ready for
+	 * Readiness for poll/select: POLLIN/POLLOUT (and POLLHUP/POLLERR)
+	 * bits now, and in *wq the queue that is woken when they may change;
+	 * the same queue every time for a given file. NULL: always ready for
 	 * both (regular files, memory devices).
 	 */
 	u32 (*poll)(struct file *f, struct wait_queue **wq);
@@ -133,6 +137,7 @@ struct inode {
 	struct timespec atime, mtime, ctime; /* [lock] */
 	const struct inode_operations *iops;
 	const struct file_operations *fops; /* given to files opened on it */
+	struct lock_context *locks;	    /* [locks_lock] fcntl and flock locks, or NULL (fs/locks.h) */
 	union {
 		struct dir_state dir;	 /* S_ISDIR */
 		struct page_array pages; /* S_ISREG: [lock] data, one struct page per 4 KiB */
@@ -207,6 +212,8 @@ struct file *vfs_openat(const struct path_start *at, const char *path, int flags
 struct file *vfs_open_kernel(const char *path, int flags);
 /* Open path for execve: a regular file with an exec bit, else -EACCES. Size in *len_bytes. */
 struct file *vfs_open_exec(const char *path, u64 *len_bytes);
+/* An open file on inode (e.g. an unlinked shmem inode), taking over the caller's reference. */
+struct file *vfs_open_inode(struct inode *inode, int flags);
 /* Read up to len bytes at off into a kernel buffer; stops only at EOF or error. */
 ssize_t kernel_read(struct file *f, void *buf, size_t len, u64 off);
 /* One read/write through the file's ops at *pos (kernel buffer), with access checks. */
@@ -220,7 +227,10 @@ u64 file_pos_get(struct file *f);
 void file_pos_set(struct file *f, u64 pos);
 int vfs_ftruncate(struct file *f, s64 len_bytes);
 long vfs_ioctl(struct file *f, unsigned cmd, u64 arg);
-/* poll(2) readiness of f (POLLIN, POLLOUT); *wq is the queue to sleep on, or NULL. */
+/*
+ * poll(2) readiness of f as its poll op reports it (POLLIN|POLLOUT without
+ * one, whatever the access mode, as on Linux); *wq is the queue to sleep on, or NULL.
+ */
 u32 vfs_poll(struct file *f, struct wait_queue **wq);
 /* Generic llseek for files whose size is inode->size_bytes (regular, directories). */
 s64 generic_llseek(struct file *f, s64 off, int whence);

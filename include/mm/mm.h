@@ -1,7 +1,8 @@
 /*
  * Address spaces. A struct mm is a page-table root plus a sorted list of
- * mappings (struct vma): [start, end), protection, flags, and what backs them
- * (anonymous memory now; a file and offset once the page cache exists).
+ * mappings (struct vma): [start, end), protection, flags, and what backs them:
+ * anonymous memory, or a file and a page offset into it (include/mm/filemap.h;
+ * shared anonymous memory is a file too, an unlinked shmem inode).
  *
  * Locking: mm->lock (rank MM) guards the VMA list, brk and the user half of
  * the page tables. It is never held across copy_to_user/copy_from_user.
@@ -10,7 +11,12 @@
  *
  * User PTEs (mm/ policy; arch/mmu.h only flips bits):
  *   - every PTE that owns a frame holds one reference (page_get/page_put)
- *     and one mapcount on it;
+ *     and one mapcount on it, and counts in rss_pages. The one exception is
+ *     the zero page (include/mm/zero_page.h): PTEs mapping it are always
+ *     read-only and hold no reference, mapcount or rss;
+ *   - a private file mapping maps page-cache pages read-only; the first
+ *     write copies (cow.c), so the file never changes. A shared one maps
+ *     them writable: every mapper and read()/write() see the same frame;
  *   - a present PTE is PTE_P|PTE_U, plus PTE_W only if the VMA is writable
  *     AND the frame is exclusively ours (a read-only PTE in a writable
  *     private VMA is copy-on-write: the write fault decides);
@@ -62,17 +68,50 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 
 /* vma->flags: the mapping's nature, independent of its current PTEs. */
-#define VM_READ	     0x1
-#define VM_WRITE     0x2
-#define VM_EXEC	     0x4
-#define VM_SHARED    0x8
-#define VM_ACCESS    (VM_READ | VM_WRITE | VM_EXEC)
-#define VM_GROWSDOWN 0x100
-#define VM_STACK     0x200 /* the main stack */
-#define VM_HEAP	     0x400 /* the brk area */
+#define VM_READ		0x1
+#define VM_WRITE	0x2
+#define VM_EXEC		0x4
+#define VM_SHARED	0x8
+#define VM_ACCESS	(VM_READ | VM_WRITE | VM_EXEC)
+#define VM_GROWSDOWN	0x100
+#define VM_STACK	0x200  /* the main stack */
+#define VM_HEAP		0x400  /* the brk area */
+#define VM_DONTFORK	0x800  /* madvise(MADV_DONTFORK): absent from a fork child */
+#define VM_WIPEONFORK	0x1000 /* madvise(MADV_WIPEONFORK): a fork child sees it empty */
+#define VM_WRITE_DENIED 0x2000 /* shared mapping of a file opened without write: never VM_WRITE */
 
 /* A PROT_NONE page that still owns its frame (see the comment at the top). */
 #define PTE_PROTNONE PTE_SW2
+
+/* mremap(2) flags. */
+#define MREMAP_MAYMOVE	 1
+#define MREMAP_FIXED	 2
+#define MREMAP_DONTUNMAP 4
+
+/* madvise(2) advice. */
+#define MADV_NORMAL	 0
+#define MADV_RANDOM	 1
+#define MADV_SEQUENTIAL	 2
+#define MADV_WILLNEED	 3
+#define MADV_DONTNEED	 4
+#define MADV_FREE	 8
+#define MADV_DONTFORK	 10
+#define MADV_DOFORK	 11
+#define MADV_MERGEABLE	 12
+#define MADV_UNMERGEABLE 13
+#define MADV_HUGEPAGE	 14
+#define MADV_NOHUGEPAGE	 15
+#define MADV_DONTDUMP	 16
+#define MADV_DODUMP	 17
+#define MADV_WIPEONFORK	 18
+#define MADV_KEEPONFORK	 19
+#define MADV_COLD	 20
+#define MADV_PAGEOUT	 21
+
+/* msync(2) flags. */
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
 
 /* Lowest address a fixed mapping may use (Linux's default vm.mmap_min_addr). */
 #define MMAP_MIN_ADDR 0x10000ul
@@ -86,11 +125,12 @@
 #define STACK_LIMIT_BYTES (8ul << 20)
 
 struct file;
+struct page;
 
 struct vma {
 	u64 start, end;	       /* page aligned, end exclusive */
 	u32 flags;	       /* VM_* */
-	struct file *file;     /* NULL for anonymous memory (page-cache hook) */
+	struct file *file;     /* NULL for anonymous memory; else a reference held */
 	u64 pgoff;	       /* file offset of start, in pages; 0 for anonymous */
 	struct list_head node; /* in mm->vmas, sorted by start */
 };
@@ -98,23 +138,23 @@ struct vma {
 struct mm {
 	struct spinlock lock;
 	atomic_t users;
-	phys_addr_t root;      /* PML4 */
-	struct list_head vmas; /* [lock] sorted, non-overlapping */
-	struct vma *vma_cache; /* [lock] last vma_find hit, or NULL */
-	u32 nvmas;	       /* [lock] entries in vmas */
-	u64 brk_start, brk;    /* [lock] heap bounds; brk is the user's (unaligned) value */
-	u64 mmap_base;	       /* [lock] top-down search starts below this */
-	u64 stack_top;	       /* set by exec */
+	phys_addr_t root;	/* PML4 */
+	struct list_head vmas;	/* [lock] sorted, non-overlapping */
+	struct vma *vma_cache;	/* [lock] last vma_find hit, or NULL */
+	u32 nvmas;		/* [lock] entries in vmas */
+	u64 brk_start, brk;	/* [lock] heap bounds; brk is the user's (unaligned) value */
+	u64 mmap_base;		/* [lock] top-down search starts below this */
+	u64 stack_top;		/* set by exec */
 	u64 arg_start, arg_end; /* set by exec: argv strings, for /proc/PID/cmdline */
 	u64 env_start, env_end; /* set by exec: envp strings, for /proc/PID/environ */
-	u64 rss_pages;	       /* [lock] resident user pages (PTEs owning a frame) */
-	u64 total_vm_pages;    /* [lock] pages covered by VMAs */
-	u64 cow_faults;	       /* [lock] write faults on copy-on-write PTEs (cow.c) */
-	u64 cow_copies;	       /* [lock] ... resolved by copying the frame */
-	u64 cow_reuses;	       /* [lock] ... resolved by reusing it (last sharer) */
+	u64 rss_pages;		/* [lock] resident user pages (PTEs owning a frame) */
+	u64 total_vm_pages;	/* [lock] pages covered by VMAs */
+	u64 cow_faults;		/* [lock] write faults on copy-on-write PTEs (cow.c) */
+	u64 cow_copies;		/* [lock] ... resolved by copying the frame */
+	u64 cow_reuses;		/* [lock] ... resolved by reusing it (last sharer) */
 };
 
-/* The PTE owns a frame: present, or kept under PROT_NONE. */
+/* The PTE maps a frame: present, or kept under PROT_NONE (the zero page included). */
 static inline bool mm_pte_has_frame(pte_t e)
 {
 	return (e & PTE_P) || (e & PTE_PROTNONE);
@@ -139,9 +179,21 @@ static inline void mm_get(struct mm *mm)
 
 /*
  * Create a mapping (the core of mmap). addr is a hint unless MAP_FIXED /
- * MAP_FIXED_NOREPLACE. Returns the address or a negative errno. Takes mm->lock.
+ * MAP_FIXED_NOREPLACE. A file mapping takes its own reference on file;
+ * MAP_SHARED|MAP_ANONYMOUS gets a fresh shmem file. Returns the address or
+ * a negative errno (EACCES, ENODEV, EOVERFLOW for files). Takes mm->lock.
  */
 long mm_map(struct mm *mm, u64 addr, u64 len, int prot, int flags, struct file *file, u64 off);
+/*
+ * mremap(2): resize [addr, addr + old_len), moving it (its PTEs, not its
+ * data) if MREMAP_MAYMOVE allows, to new_addr with MREMAP_FIXED. Returns
+ * the new address or -EINVAL/-EFAULT/-ENOMEM. Takes mm->lock.
+ */
+long mm_remap(struct mm *mm, u64 addr, u64 old_len, u64 new_len, int flags, u64 new_addr);
+/* madvise(2): 0, -EINVAL (bad advice or range), -ENOMEM (part unmapped). Takes mm->lock. */
+int mm_advise(struct mm *mm, u64 addr, u64 len, int advice);
+/* msync(2): validates; ramfs is the backing, so mappings are always in sync. Takes mm->lock. */
+int mm_sync(struct mm *mm, u64 addr, u64 len, int flags);
 /* munmap: 0 or -EINVAL/-ENOMEM. Holes in the range are fine. Takes mm->lock. */
 int mm_unmap(struct mm *mm, u64 addr, u64 len);
 /* mprotect: 0, -EINVAL, or -ENOMEM if part of the range is unmapped. Takes mm->lock. */
@@ -185,6 +237,13 @@ void mm_flush_page(struct mm *mm, u64 va);
  * flushing and dropping each frame. Caller holds mm->lock.
  */
 void mm_zap_range(struct mm *mm, u64 start, u64 end);
+/*
+ * Map page at va with pte_flags (PTE_P added), taking over the caller's
+ * reference and counting a mapcount and an rss page. 0, or -ENOMEM if a
+ * page table cannot be allocated (the reference is then still the
+ * caller's). The slot must be empty: no flush. Caller holds mm->lock.
+ */
+int mm_install_page(struct mm *mm, u64 va, struct page *page, u64 pte_flags);
 /* Atomically replace bits of a PTE (hardware may set A/D concurrently); returns the old value. */
 pte_t mm_pte_update(pte_t *ptep, u64 set, u64 clear);
 /* The PTE flags a freshly faulted, exclusively owned page of v gets. */
@@ -200,9 +259,16 @@ struct vma *vma_find_first(struct mm *mm, u64 addr);
 /* Neighbours in address order, or NULL. */
 struct vma *vma_next(struct mm *mm, struct vma *v);
 struct vma *vma_prev(struct mm *mm, struct vma *v);
-/* A new unlinked VMA, or NULL on OOM. vma_free releases an unlinked one. */
+/* A new unlinked VMA, or NULL on OOM. vma_free releases an unlinked one (and its file). */
 struct vma *vma_alloc(u64 start, u64 end, u32 flags);
 void vma_free(struct vma *v);
+/* Make v map file (a new reference is taken) from page pgoff on. */
+void vma_set_file(struct vma *v, struct file *file, u64 pgoff);
+/* The file page that va (inside v) maps. */
+static inline u64 vma_pgoff_of(const struct vma *v, u64 va)
+{
+	return v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+}
 /* True if no VMA overlaps [start, end). */
 bool vma_range_is_free(struct mm *mm, u64 start, u64 end);
 /* Link v into the sorted list (it must not overlap anything). */

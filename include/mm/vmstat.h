@@ -19,8 +19,11 @@
 	X(VM_STACK_GROW, "stack_grow")		     /* a VM_GROWSDOWN stack was extended */       \
 	X(VM_COW_FAULT, "cow_fault")		     /* a write hit a copy-on-write PTE */         \
 	X(VM_COW_COPY, "cow_copy")		     /* ... resolved by copying the frame */       \
-	X(VM_COW_REUSE, "cow_reuse")	     /* ... resolved by reusing it (last sharer) */        \
-	X(VM_ZERO_PAGE_MAP, "zero_page_map") /* a read fault mapped the shared zero page */
+	X(VM_COW_REUSE, "cow_reuse")	       /* ... resolved by reusing it (last sharer) */      \
+	X(VM_ZERO_PAGE_MAP, "zero_page_map")   /* a read fault mapped the shared zero page */      \
+	X(VM_ZERO_PAGE_COW, "zero_page_cow")   /* a write replaced it with a fresh zeroed frame */ \
+	X(VM_PGFAULT_FILE, "pgfault_file")     /* a fault mapped (or copied) a page-cache page */  \
+	X(VM_PGFAULT_SIGBUS, "pgfault_sigbus") /* a file mapping touched beyond end of file */
 
 #define VM_EVENT_ENUM(id, name) id,
 enum vm_event {

@@ -17,6 +17,8 @@
 #include <arch/traps.h>
 #include <lib/atomic.h>
 #include <lib/list.h>
+#include <proc/rusage.h>
+#include <proc/signal.h>
 #include <proc/wait.h>
 #include <uapi/signal.h>
 #include <types.h>
@@ -49,7 +51,6 @@ struct task {
 	struct list_head sibling;  /* [task_lock] entry in parent->children */
 	struct list_head all;      /* [task_lock] entry in the global task list */
 	struct list_head rq;       /* [run-queue lock] */
-	struct list_head wait;     /* [wq->lock] entry on a wait queue */
 	int exit_status;           /* [task_lock] wait-status encoding, valid once is_zombie */
 	bool is_zombie;            /* [task_lock] exited, waiting to be reaped */
 	/*
@@ -87,9 +88,10 @@ struct task {
 	u8 fpu[512] __aligned(16); /* [own] fxsave image of user FPU/SSE state */
 	char comm[16];             /* [own] executable name */
 
-	u64 sigmask;               /* [own] blocked signals (recorded; delivery later) */
-	struct k_sigaction sigactions[64]; /* [own] dispositions, indexed by signal-1 */
-	u64 sigpending;            /* [task_lock] */
+	u64 sigmask;               /* [own, task_lock to write] blocked signals of this thread */
+	struct k_sigaction sigactions[64]; /* [task_lock] leader's: the process's dispositions, by signal-1 */
+	struct task_signal sig;    /* pending signals, job control, timers: proc/signal.h */
+	struct task_acct acct;     /* rusage counters: proc/rusage.h */
 	int pending_kill_signal;   /* [task_lock] fatal signal to act on at return to user */
 	u64 timeslice_ticks;       /* [run-queue lock] ticks left before preemption */
 	bool need_resched;         /* [own CPU] set by tick/wake-up, acted on at return */
@@ -110,6 +112,8 @@ extern struct spinlock task_lock;
 
 /* Find a task (live or zombie) by pid, or NULL. Caller holds task_lock. */
 struct task *task_find(int pid);
+/* The task after t on the task list (NULL: the first), NULL at the end. Caller holds task_lock. */
+struct task *task_next_locked(struct task *t);
 /* A new task with a kernel stack and a fresh pid, not yet runnable; NULL on OOM. */
 struct task *task_alloc(void);
 /* Free a task that never ran or has been reaped. */
@@ -131,8 +135,12 @@ void schedule(void);                      /* give up the CPU; current->state say
 __noreturn void sched_idle_loop(void);
 /* Put current to sleep; the run-queue lock is taken here and released by the switch. */
 void sched_sleep_locked_prepare(u64 deadline_ns);
+/* Do not sleep after all: undo sched_sleep_locked_prepare(), release the run-queue lock. */
+void sched_sleep_cancel(void);
 /* Switch away after sched_sleep_locked_prepare(); returns when woken (rq_lock released). */
 void sched_sleep_commit(void);
+/* Sleep unless *woken is true or a signal is pending, checked once marked asleep (wait_woken). */
+void sched_sleep_unless(const bool *woken, u64 deadline_ns);
 bool sched_yield_needed(void);
 
 /* Exit (proc/exit.c). status is the wait-status word (code << 8 or signal). */

@@ -1,5 +1,6 @@
 /* Linux x86-64 flag values for open(2), fcntl(2) and the *at(2) calls. */
 #pragma once
+#include <types.h>
 
 #define O_ACCMODE   00000003
 #define O_RDONLY    00000000
@@ -56,3 +57,32 @@
 #define RENAME_NOREPLACE (1 << 0)
 #define RENAME_EXCHANGE	 (1 << 1)
 #define RENAME_WHITEOUT	 (1 << 2)
+
+/* fcntl(2) record locks (POSIX and open-file-description ones) and pipe sizes. */
+#define F_GETLK	     5
+#define F_SETLK	     6
+#define F_SETLKW     7
+#define F_OFD_GETLK  36
+#define F_OFD_SETLK  37
+#define F_OFD_SETLKW 38
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+
+/* struct flock as x86-64 Linux lays it out: 32 bytes, l_start at 8. */
+struct flock {
+	s16 l_type;
+	s16 l_whence;
+	s64 l_start;
+	s64 l_len; /* 0: to the end of the file, however far it grows; < 0: before l_start */
+	s32 l_pid;
+};
+
+/* flock(2) operations. */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8

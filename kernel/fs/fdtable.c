@@ -4,6 +4,7 @@
  * under files->lock (kmalloc ranks above it). Files taken out of a table
  * are put only after the lock is dropped.
  */
+#include <fs/locks.h>
 #include <fs/vfs.h>
 #include <lib/printk.h>
 #include <lib/string.h>
@@ -15,6 +16,16 @@
 #define BITS_PER_WORD 64
 #define CLOSE_BATCH   16
 #define FD_RESERVED   ((struct file *)1) /* slot taken by an open() in progress */
+
+/*
+ * A slot of files that held f was closed: as close(2) says, the table's
+ * POSIX locks on the file go with it (fs/locks.h); then the reference.
+ */
+static void fd_release(struct files_struct *files, struct file *f)
+{
+	locks_remove_posix(f, files);
+	file_put(f);
+}
 
 /* Bytes of the cloexec bitmap for capacity slots. */
 static size_t cloexec_bytes(int capacity)
@@ -125,7 +136,7 @@ void files_put(struct files_struct *files)
 		return;
 	for (int fd = 0; fd < files->capacity; fd++)
 		if (files->fds[fd] && files->fds[fd] != FD_RESERVED)
-			file_put(files->fds[fd]);
+			fd_release(files, files->fds[fd]);
 	kfree(files->fds);
 	kfree(files->cloexec);
 	kfree(files);
@@ -154,7 +165,7 @@ void files_close_on_exec(struct files_struct *files)
 	do {
 		n = files_take_cloexec(files, batch);
 		for (int i = 0; i < n; i++)
-			file_put(batch[i]);
+			fd_release(files, batch[i]);
 	} while (n == CLOSE_BATCH);
 }
 
@@ -237,7 +248,7 @@ int fd_close(struct files_struct *files, int fd)
 	spin_unlock(&files->lock);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	fd_release(files, f);
 	return 0;
 }
 
@@ -267,7 +278,7 @@ int fd_dup_to(struct files_struct *files, int oldfd, int newfd, int limit, bool 
 	int r = fd_dup_locked(files, oldfd, newfd, is_cloexec, &old);
 	spin_unlock(&files->lock);
 	if (old)
-		file_put(old);
+		fd_release(files, old);
 	return r;
 }
 

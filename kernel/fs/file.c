@@ -3,6 +3,7 @@
  * file's ops with access checks, seeking, directory listing and the
  * kernel-buffer read that exec uses.
  */
+#include <fs/locks.h>
 #include <fs/namei.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -18,11 +19,12 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
-/* The last put releases the file; the inode reference goes with it. */
+/* The last put drops the file's OFD and flock locks and releases it; the inode reference goes with it. */
 void file_put(struct file *f)
 {
 	if (!atomic_dec_and_test(&f->refcount))
 		return;
+	locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -150,10 +152,9 @@ long vfs_ioctl(struct file *f, unsigned cmd, u64 arg)
 u32 vfs_poll(struct file *f, struct wait_queue **wq)
 {
 	*wq = NULL;
-	u32 mask = (file_is_readable(f) ? POLLIN : 0) | (file_is_writable(f) ? POLLOUT : 0);
 	if (!f->ops->poll)
-		return mask;
-	return f->ops->poll(f, wq) & mask;
+		return POLLIN | POLLOUT;
+	return f->ops->poll(f, wq);
 }
 
 /* getdents64 output: records packed into buf. */

@@ -83,7 +83,7 @@ static int open_pick_ops(struct inode *inode, int flags, const struct file_opera
 }
 
 /* A struct file on inode, taking over the caller's inode reference either way. */
-static struct file *file_open_inode(struct inode *inode, int flags)
+struct file *vfs_open_inode(struct inode *inode, int flags)
 {
 	const struct file_operations *ops;
 	int r = open_pick_ops(inode, flags, &ops);
@@ -136,7 +136,7 @@ struct file *vfs_openat(const struct path_start *at, const char *path, int flags
 		inode_put(inode);
 		return ERR_PTR(r);
 	}
-	return file_open_inode(inode, flags);
+	return vfs_open_inode(inode, flags);
 }
 
 /* current's root and cwd, or the global root for a task without an fs_struct. */

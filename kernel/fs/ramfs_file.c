@@ -7,6 +7,7 @@
  */
 #include <fs/ramfs.h>
 #include <lib/string.h>
+#include <mm/filemap.h>
 #include <mm/page.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
@@ -51,19 +52,7 @@ static ssize_t ramfs_read(struct file *f, void *buf, size_t len, u64 *pos)
 /* The page at index, allocating a zeroed one for a hole. Caller holds inode->lock. */
 static struct page *ramfs_page_for_write(struct inode *inode, u64 index)
 {
-	struct page *pg = page_array_lookup(&inode->pages, index);
-	if (pg)
-		return pg;
-	if (!(pg = frame_alloc(0, GFP_ZERO)))
-		return NULL;
-	pg->flags |= PG_FILE;
-	pg->owner = inode;
-	pg->index = index;
-	if (page_array_insert(&inode->pages, index, pg)) {
-		page_put(pg);
-		return NULL;
-	}
-	return pg;
+	return filemap_find_or_create_locked(inode, index); /* the page cache is our data */
 }
 
 /* Copy buf into the file at pos; bytes stored (short when memory runs out). */

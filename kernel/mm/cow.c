@@ -14,14 +14,22 @@
  *
  * 3. A write to such a page faults. fault.c sees a present, read-only PTE
  *    in a writable private mapping and calls cow_handle_write_fault():
- *      - more than one reference: allocate a frame, copy exactly this
- *        4 KiB page, point the writer's PTE at the copy (writable), flush,
- *        and drop one reference on the old frame. The other process keeps
- *        the original, still read-only for it.
- *      - one reference left (the other side already copied, or exited):
- *        nobody else can see this frame, so just make it writable again.
- *        No allocation, no copy.
+ *      - the zero page (memory only ever read): a fresh zeroed frame.
+ *      - more than one reference, or a page-cache page (a private file
+ *        mapping must never write into the file): allocate a frame, copy
+ *        exactly this 4 KiB page, point the writer's PTE at the copy
+ *        (writable), flush, and drop one reference on the old frame. The
+ *        other process keeps the original, still read-only for it.
+ *      - one reference left to an anonymous frame (the other side already
+ *        copied, or exited): nobody else can see this frame, so just make
+ *        it writable again. No allocation, no copy.
  *    The faulting instruction then runs again and succeeds.
+ *
+ * madvise can change step 1 per mapping: MADV_DONTFORK keeps a mapping
+ * out of the child, MADV_WIPEONFORK gives the child an empty one.
+ * Shared mappings (MAP_SHARED files and shared anonymous memory, which is
+ * a shmem file) need nothing special: the child's VMA names the same file,
+ * so pages first touched after the fork are shared too.
  *
  * Kernel writes into user memory (copy_to_user) fault the same way and
  * take the same path, so read() into a shared buffer breaks sharing too.
@@ -37,6 +45,7 @@
 #include <mm/mm.h>
 #include <mm/page.h>
 #include <mm/vmstat.h>
+#include <mm/zero_page.h>
 #include <uapi/errno.h>
 
 struct cow_dup {
@@ -54,6 +63,8 @@ static pte_t cow_dup_pte(void *arg, u64 va, pte_t *src)
 	struct cow_dup *d = arg;
 	(void)va;
 	pte_t e = *src;
+	if (zero_page_is_pte(e))
+		return e; /* already read-only, and holds no reference */
 	struct page *pg = phys_to_page(pte_phys(e));
 	page_get(pg);
 	atomic_inc(&pg->mapcount);
@@ -72,12 +83,44 @@ static struct vma *cow_dup_vma(struct mm *child, const struct vma *v)
 	struct vma *c = vma_alloc(v->start, v->end, v->flags);
 	if (!c)
 		return NULL;
-	c->file = v->file;
-	c->pgoff = v->pgoff;
+	if (v->file)
+		vma_set_file(c, v->file, v->pgoff);
 	list_add_tail(&c->node, &child->vmas);
 	child->nvmas++;
 	child->total_vm_pages += vma_npages(v);
 	return c;
+}
+
+/* The scalar layout fields: heap, mmap base, stack, argument ranges. */
+static void cow_dup_layout(struct mm *parent, struct mm *child)
+{
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->mmap_base = parent->mmap_base;
+	child->stack_top = parent->stack_top;
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
+	child->env_start = parent->env_start;
+	child->env_end = parent->env_end;
+}
+
+/*
+ * One parent VMA into the child, following madvise's fork advice:
+ * MADV_DONTFORK leaves it out entirely (the child faults SIGSEGV there);
+ * MADV_WIPEONFORK gives the child the mapping but none of its pages, so
+ * the child (and, as the flag is inherited, its children) reads zeroes.
+ * Everything else shares its frames (cow_dup_pte). Caller holds parent->lock.
+ */
+static int cow_dup_one(struct mm *parent, const struct vma *v, struct cow_dup *d)
+{
+	if (v->flags & VM_DONTFORK)
+		return 0;
+	if (!cow_dup_vma(d->child, v))
+		return -ENOMEM;
+	if (v->flags & VM_WIPEONFORK)
+		return 0;
+	d->vma = v;
+	return pt_copy_range(parent->root, d->child->root, v->start, v->end, cow_dup_pte, d);
 }
 
 /*
@@ -92,23 +135,10 @@ int cow_dup_mm(struct mm *parent, struct mm *child)
 	struct list_head *pos;
 	int r = 0;
 	spin_lock(&parent->lock);
-	child->brk_start = parent->brk_start;
-	child->brk = parent->brk;
-	child->mmap_base = parent->mmap_base;
-	child->stack_top = parent->stack_top;
-	child->arg_start = parent->arg_start;
-	child->arg_end = parent->arg_end;
-	child->env_start = parent->env_start;
-	child->env_end = parent->env_end;
+	cow_dup_layout(parent, child);
 	list_for_each(pos, &parent->vmas)
 	{
-		const struct vma *v = list_entry(pos, struct vma, node);
-		d.vma = v;
-		if (!cow_dup_vma(child, v)) {
-			r = -ENOMEM;
-			break;
-		}
-		r = pt_copy_range(parent->root, child->root, v->start, v->end, cow_dup_pte, &d);
+		r = cow_dup_one(parent, list_entry(pos, struct vma, node), &d);
 		if (r)
 			break;
 	}
@@ -119,7 +149,12 @@ int cow_dup_mm(struct mm *parent, struct mm *child)
 	return r;
 }
 
-/* Only we map this anonymous frame and nobody else holds it: writing in place is invisible. */
+/*
+ * Only we map this anonymous frame and nobody else holds it: writing in
+ * place is invisible. A page-cache page (PG_FILE) never qualifies, whatever
+ * its count: it is the file's data, and a private mapping must not change
+ * the file.
+ */
 static bool cow_is_exclusive(struct page *pg)
 {
 	return (pg->flags & PG_ANON) && page_refcount(pg) == 1;
@@ -159,9 +194,32 @@ static enum fault_result cow_copy(struct mm *mm, u64 va, pte_t *pte, struct page
 	return FAULT_HANDLED;
 }
 
+/*
+ * The writer's PTE maps the zero page: give it a zeroed frame of its own
+ * (nothing to copy). As in cow_copy, the new PTE is installed and flushed
+ * in one step; the zero page needs no reference dropped.
+ */
+static enum fault_result cow_unzero(struct mm *mm, u64 va, pte_t *pte)
+{
+	struct page *np = frame_alloc(0, GFP_ZERO);
+	if (!np)
+		return FAULT_OOM;
+	np->flags |= PG_ANON;
+	atomic_set(&np->mapcount, 1);
+	pte_t e = READ_ONCE(*pte);
+	WRITE_ONCE(*pte, page_to_phys(np) | (e & ~PTE_ADDR_MASK) | PTE_W);
+	mm_flush_page(mm, va);
+	mm->rss_pages++;
+	vm_event_inc(VM_ZERO_PAGE_COW);
+	vm_event_inc(VM_PGFAULT_ZERO_FILL);
+	return FAULT_HANDLED;
+}
+
 enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *pte)
 {
 	(void)vma;
+	if (zero_page_is_pte(READ_ONCE(*pte)))
+		return cow_unzero(mm, va, pte);
 	struct page *pg = phys_to_page(pte_phys(*pte));
 	mm->cow_faults++;
 	vm_event_inc(VM_COW_FAULT);

@@ -1,7 +1,8 @@
 /*
  * User page faults: find the VMA, check the access against it, and resolve
- * what can be resolved (demand-zero fill, stack growth, write to a read-only
- * PTE of a writable mapping). Faults the kernel takes on user memory inside
+ * what can be resolved (first touch: the zero page, a zeroed frame or a
+ * page-cache page; stack growth; write to a read-only PTE of a writable
+ * mapping). Faults the kernel takes on user memory inside
  * usercopy come here too and are treated exactly like the user's own
  * accesses: a copy_to_user write breaks copy-on-write like a user store.
  *
@@ -11,9 +12,11 @@
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/cow.h>
+#include <mm/filemap.h>
 #include <mm/mm.h>
 #include <mm/page.h>
 #include <mm/vmstat.h>
+#include <mm/zero_page.h>
 #include <proc/task.h>
 #include <uapi/errno.h>
 
@@ -61,15 +64,27 @@ static enum fault_result fault_zero_fill(struct mm *mm, struct vma *v, u64 va)
 	if (!p)
 		return FAULT_OOM;
 	p->flags = PG_ANON;
-	atomic_set(&p->mapcount, 1);
-	if (pt_map(mm->root, va, page_to_phys(p), vma_pte_flags(v))) {
-		atomic_set(&p->mapcount, 0);
+	if (mm_install_page(mm, va, p, vma_pte_flags(v))) {
 		page_put(p);
 		return FAULT_OOM;
 	}
-	mm->rss_pages++;
 	vm_event_inc(VM_PGFAULT_ZERO_FILL);
 	return FAULT_HANDLED;
+}
+
+/*
+ * First touch of page va (its PTE is empty): what backs v decides what
+ * appears. A file's page comes from the page cache; private anonymous
+ * memory that is only read gets the shared zero page, and a frame of its
+ * own once written. Caller holds mm->lock.
+ */
+static enum fault_result fault_no_page(struct mm *mm, struct vma *v, u64 va, bool is_write)
+{
+	if (v->file)
+		return filemap_fault(mm, v, va, is_write);
+	if (!is_write && !(v->flags & VM_SHARED))
+		return zero_page_map(mm, v, va) ? FAULT_OOM : FAULT_HANDLED;
+	return fault_zero_fill(mm, v, va);
 }
 
 /*
@@ -116,7 +131,7 @@ static enum fault_result fault_locked(struct mm *mm, u64 va, u64 err)
 	pte_t *ptep = pt_walk(mm->root, va, false);
 	pte_t e = ptep ? READ_ONCE(*ptep) : 0;
 	if (!mm_pte_has_frame(e))
-		return fault_zero_fill(mm, v, va);
+		return fault_no_page(mm, v, va, err & PF_ERR_WRITE);
 	if (WARN_ON(!(e & PTE_P)))
 		return FAULT_SEGV_ACCERR;
 	if ((err & PF_ERR_WRITE) && !(e & PTE_W))
@@ -160,29 +175,36 @@ enum fault_result mm_handle_user_fault(struct trap_frame *tf, u64 addr, u64 err)
 		vm_event_inc(VM_PGFAULT);
 		return fault_account(FAULT_SEGV_MAPERR);
 	}
-	return mm_fault(t->mm, addr, err);
+	enum fault_result r = mm_fault(t->mm, addr, err);
+	if (r == FAULT_HANDLED)
+		acct_count_fault(); /* getrusage's ru_minflt and ru_maxrss */
+	return r;
 }
 
 /*
- * Make sure page va of v owns a frame, zero-filling it if not, and return
- * that PTE's value through *e. 0 or -ENOMEM. Caller holds mm->lock.
+ * Make sure page va of v maps a frame, faulting it in as a write (is_write)
+ * or a read would, and return that PTE's value through *e. 0, -ENOMEM, or
+ * -EFAULT beyond the end of a mapped file. Caller holds mm->lock.
  */
-static int fault_in_page(struct mm *mm, struct vma *v, u64 va, pte_t *e)
+static int fault_in_page(struct mm *mm, struct vma *v, u64 va, bool is_write, pte_t *e)
 {
 	pte_t *ptep = pt_walk(mm->root, va, false);
 	if (ptep && mm_pte_has_frame(*ptep)) {
 		*e = *ptep;
 		return 0;
 	}
-	if (fault_zero_fill(mm, v, va) != FAULT_HANDLED)
-		return -ENOMEM;
+	enum fault_result r = fault_no_page(mm, v, va, is_write);
+	if (r != FAULT_HANDLED)
+		return r == FAULT_OOM ? -ENOMEM : -EFAULT;
 	*e = *pt_walk(mm->root, va, false);
 	return 0;
 }
 
 /*
  * Populate one page; VMAs without access are skipped (their pages would be
- * unreachable anyway). Caller holds mm->lock.
+ * unreachable anyway). A private writable page is faulted in as a write,
+ * as Linux's MAP_POPULATE does, so it gets its own frame now rather than
+ * the zero page or a shared file page. Caller holds mm->lock.
  */
 static int populate_page(struct mm *mm, u64 va)
 {
@@ -192,7 +214,8 @@ static int populate_page(struct mm *mm, u64 va)
 		return -ENOMEM;
 	if (!(v->flags & VM_ACCESS))
 		return 0;
-	return fault_in_page(mm, v, va, &e);
+	bool is_write = (v->flags & VM_WRITE) && !(v->flags & VM_SHARED);
+	return fault_in_page(mm, v, va, is_write, &e);
 }
 
 /* The lock is taken per page so a huge range does not keep interrupts off for long. */
@@ -252,7 +275,7 @@ static int copy_in_target(struct mm *mm, u64 va, void **kaddr)
 	pte_t e;
 	if (!v || !(v->flags & VM_ACCESS))
 		return -EFAULT;
-	int r = fault_in_page(mm, v, va, &e);
+	int r = fault_in_page(mm, v, va, true, &e);
 	if (!r && !(v->flags & VM_SHARED) && !copy_in_is_exclusive(e))
 		r = copy_in_unshare(mm, v, va, &e);
 	if (r)

@@ -20,6 +20,7 @@
 #include <lib/string.h>
 #include <mm/buddy.h>
 #include <mm/page.h>
+#include <mm/zero_page.h>
 
 #define LOW_LIMIT_PFN	   (0x40000000ul >> PAGE_SHIFT) /* 1 GiB: what boot.S maps */
 #define LOW_MEM_PFN	   (0x100000ul >> PAGE_SHIFT)	/* 1 MiB: firmware below */
@@ -310,6 +311,7 @@ void frame_init(void)
 	u64 ram_frames = frame_check_ram();
 	struct pfn_span map = frame_map_place();
 	frame_map_init(map);
+	zero_page_init(); /* its frame is in the image: reserved, now tagged */
 	frame_usable_end_pfn = MIN(LOW_LIMIT_PFN, frame_max_pfn);
 	u64 added = 0;
 	frame_for_each_usable(0, frame_usable_end_pfn, true, frame_add_span, &added);

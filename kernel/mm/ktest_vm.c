@@ -15,6 +15,7 @@
 #include <mm/mm.h>
 #include <mm/page.h>
 #include <mm/vmstat.h>
+#include <mm/zero_page.h>
 #include <proc/task.h>
 #include <test/ktest.h>
 #include <uapi/errno.h>
@@ -283,7 +284,12 @@ KTEST(vm_fault_demand_zero)
 	KT_EXPECT(r_ro == FAULT_SEGV_ACCERR && r_nx == FAULT_SEGV_ACCERR);
 	KT_EXPECT(r_kwrite == FAULT_HANDLED); /* usercopy's write, treated like the user's */
 	KT_EXPECT(vm_event_sum(VM_PGFAULT) == faults + 5);
-	pte_t e = vt_pte(mm, b);
+	/* The read mapped the zero page: read-only, no frame of its own, not in rss. */
+	pte_t z = vt_pte(mm, b);
+	KT_EXPECT((z & (PTE_P | PTE_U | PTE_W | PTE_NX)) == (PTE_P | PTE_U | PTE_NX));
+	KT_EXPECT(zero_page_is_pte(z));
+	/* The kernel's write got a zeroed frame of its own. */
+	pte_t e = vt_pte(mm, b + P(1));
 	KT_EXPECT((e & (PTE_P | PTE_U | PTE_W | PTE_NX)) == (PTE_P | PTE_U | PTE_W | PTE_NX));
 	struct page *p = phys_to_page(pte_phys(e));
 	KT_EXPECT(page_refcount(p) == 1 && atomic_read(&p->mapcount) == 1 && p->flags == PG_ANON);
@@ -291,10 +297,14 @@ KTEST(vm_fault_demand_zero)
 	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
 		sum |= w[i];
 	KT_EXPECT(sum == 0);
-	KT_EXPECT(mm->rss_pages == 2);
+	KT_EXPECT(mm->rss_pages == 1);
 	/* A second access to a present page is spurious: nothing allocated. */
-	KT_EXPECT(mm_fault(mm, b, PF_ERR_USER | PF_ERR_PRESENT) == FAULT_HANDLED);
-	KT_EXPECT(mm->rss_pages == 2 && vt_pte(mm, b) == e);
+	KT_EXPECT(mm_fault(mm, b + P(1), PF_ERR_USER | PF_ERR_PRESENT) == FAULT_HANDLED);
+	KT_EXPECT(mm->rss_pages == 1 && vt_pte(mm, b + P(1)) == e);
+	/* A write to the zero page gives that page a frame of its own. */
+	KT_EXPECT(mm_fault(mm, b, PF_ERR_USER | PF_ERR_WRITE | PF_ERR_PRESENT) == FAULT_HANDLED);
+	z = vt_pte(mm, b);
+	KT_EXPECT(!zero_page_is_pte(z) && (z & PTE_W) && mm->rss_pages == 2);
 	KT_EXPECT(mm_fault(mm, USER_TOP + P(1), PF_ERR_USER) == FAULT_SEGV_MAPERR);
 	mm_put(mm);
 }
@@ -567,7 +577,7 @@ static bool vt_page_ok(struct mm *mm, const struct vt_model *m, int i, u64 *nfra
 	struct vma *v = vma_find(mm, va);
 	pte_t e = vt_pte(mm, va);
 	u64 *w = vt_word(mm, va);
-	*nframes += w != NULL;
+	*nframes += w && !zero_page_is_pte(e); /* the zero page is nobody's frame */
 	if (m->prot[i] < 0)
 		return !v && !w;
 	if (!v || v->flags != vt_prot_vm(m->prot[i]))

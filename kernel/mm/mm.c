@@ -8,6 +8,8 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/zero_page.h>
+#include <uapi/errno.h>
 
 /* One missing leaf table means 512 absent PTEs: skip them in one step. */
 #define PT_LEAF_SPAN (512 * PAGE_SIZE)
@@ -70,6 +72,17 @@ u64 vma_pte_flags(const struct vma *v)
 	return f;
 }
 
+int mm_install_page(struct mm *mm, u64 va, struct page *page, u64 pte_flags)
+{
+	atomic_inc(&page->mapcount);
+	if (pt_map(mm->root, va, page_to_phys(page), pte_flags)) {
+		atomic_dec(&page->mapcount);
+		return -ENOMEM;
+	}
+	mm->rss_pages++;
+	return 0;
+}
+
 /*
  * Clear one PTE and release what it owned. Order matters: the entry is
  * cleared, then flushed, and only then is the frame's reference dropped, so
@@ -84,6 +97,8 @@ static void mm_zap_pte(struct mm *mm, u64 va, pte_t *ptep)
 		return;
 	if (old & PTE_P)
 		mm_flush_page(mm, va);
+	if (zero_page_is_pte(old))
+		return; /* holds no reference (zero_page.h) */
 	struct page *p = phys_to_page(pte_phys(old));
 	atomic_dec(&p->mapcount);
 	page_put(p);

@@ -6,9 +6,12 @@
  * Each public function takes mm->lock for its whole operation, so a range
  * change is atomic with respect to faults and other mm calls.
  */
+#include <fs/vfs.h>
 #include <lib/printk.h>
+#include <mm/filemap.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include "internal.h"
 #include <uapi/errno.h>
 
 /* Flags MAP_SHARED_VALIDATE accepts (Linux's legacy mask); others are EOPNOTSUPP. */
@@ -56,7 +59,7 @@ static int mmap_check_type(int flags, bool is_anon)
 }
 
 /* Where the gap below v ends: a growing stack keeps STACK_GUARD_GAP free beneath it. */
-static u64 vma_start_gap(const struct vma *v)
+u64 vma_start_gap(const struct vma *v)
 {
 	if (!(v->flags & VM_GROWSDOWN))
 		return v->start;
@@ -97,7 +100,7 @@ static u64 mmap_search_topdown(struct mm *mm, u64 len, u64 ceiling)
  * gap below mmap_base, else the highest gap anywhere. MAP_32BIT ignores the
  * hint and wants the low 2 GiB, as on Linux. Caller holds mm->lock.
  */
-static long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags)
+long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags)
 {
 	if (flags & MAP_32BIT) {
 		u64 addr = mmap_search_topdown(mm, len, MAP_32BIT_CEILING);
@@ -119,7 +122,7 @@ static long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags)
  * writable request for more pages than there is RAM can never be kept, so
  * it fails with ENOMEM up front (mmap without MAP_NORESERVE, brk).
  */
-static bool mm_may_commit(u64 npages)
+bool mm_may_commit(u64 npages)
 {
 	return npages <= frame_total_count();
 }
@@ -141,7 +144,7 @@ static int mmap_check_fixed(u64 addr, u64 len)
  * whole VMAs. If the second split fails the first is merged back, leaving the
  * list as it was. Caller holds mm->lock.
  */
-static int mm_split_edges(struct mm *mm, u64 start, u64 end)
+int mm_split_edges(struct mm *mm, u64 start, u64 end)
 {
 	struct vma *lo = vma_find(mm, start), *hi;
 	int r;
@@ -162,7 +165,7 @@ static int mm_split_edges(struct mm *mm, u64 start, u64 end)
  * failed split (-ENOMEM) stops it, before anything was removed. Caller holds
  * mm->lock.
  */
-static int mm_unmap_locked(struct mm *mm, u64 start, u64 end)
+int mm_unmap_locked(struct mm *mm, u64 start, u64 end)
 {
 	int r = mm_split_edges(mm, start, end);
 	if (r)
@@ -178,18 +181,29 @@ static int mm_unmap_locked(struct mm *mm, u64 start, u64 end)
 	return 0;
 }
 
+/* What a new mapping is: its size, its VM_* flags and what backs it. */
+struct mmap_req {
+	u64 len;
+	u32 vm_flags;
+	struct file *file; /* NULL: anonymous; the VMA takes its own reference */
+	u64 pgoff;
+};
+
 /*
  * Put a new VMA at [start, start + len). A fixed mapping first removes
  * whatever was there; the VMA is allocated before that so running out of
  * memory leaves the old mapping intact. Caller holds mm->lock.
  */
-static long mmap_install(struct mm *mm, u64 start, u64 len, u32 vm_flags, bool is_fixed)
+static long mmap_install(struct mm *mm, u64 start, const struct mmap_req *req, bool is_fixed)
 {
+	u64 len = req->len;
 	if (mm->nvmas >= MM_MAX_VMAS)
 		return -ENOMEM;
-	struct vma *v = vma_alloc(start, start + len, vm_flags);
+	struct vma *v = vma_alloc(start, start + len, req->vm_flags);
 	if (!v)
 		return -ENOMEM;
+	if (req->file)
+		vma_set_file(v, req->file, req->pgoff);
 	if (is_fixed) {
 		int r = mm_unmap_locked(mm, start, start + len);
 		if (r) {
@@ -203,26 +217,27 @@ static long mmap_install(struct mm *mm, u64 start, u64 len, u32 vm_flags, bool i
 }
 
 /* Pick or check the address, then install. Caller holds mm->lock. */
-static long mm_map_locked(struct mm *mm, u64 addr, u64 len, u32 vm_flags, int flags)
+static long mm_map_locked(struct mm *mm, u64 addr, const struct mmap_req *req, int flags)
 {
 	bool is_fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	u64 len = req->len;
 	if (!is_fixed) {
 		long r = mmap_pick_addr(mm, addr, len, flags);
-		return r < 0 ? r : mmap_install(mm, (u64)r, len, vm_flags, false);
+		return r < 0 ? r : mmap_install(mm, (u64)r, req, false);
 	}
 	int r = mmap_check_fixed(addr, len);
 	if (r)
 		return r;
 	if ((flags & MAP_FIXED_NOREPLACE) && !vma_range_is_free(mm, addr, addr + len))
 		return -EEXIST;
-	return mmap_install(mm, addr, len, vm_flags, true);
+	return mmap_install(mm, addr, req, true);
 }
 
-/* The VM_* flags of a new anonymous mapping. */
+/* The VM_* flags of a new mapping. */
 static u32 mmap_vm_flags(int prot, int flags)
 {
 	u32 vm = prot_to_vm(prot);
-	if ((flags & MAP_TYPE) == MAP_SHARED)
+	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		vm |= VM_SHARED;
 	if (flags & MAP_GROWSDOWN)
 		vm |= VM_GROWSDOWN;
@@ -230,14 +245,51 @@ static u32 mmap_vm_flags(int prot, int flags)
 }
 
 /*
+ * What backs the new mapping: file from page off on; for shared anonymous
+ * memory a new shmem file (the caller's reference in *owned, to put once
+ * the VMA holds its own). /dev/zero is anonymous memory. 0 or an errno.
+ */
+static int mmap_backing(struct mmap_req *req, struct file *file, u64 off, int prot, int flags,
+			struct file **owned)
+{
+	bool is_anon = flags & MAP_ANONYMOUS;
+	int r = is_anon ? 1 : filemap_check_map(file, prot, flags, off, req->len, &req->vm_flags);
+	if (r < 0)
+		return r;
+	*owned = NULL;
+	if (r == 0) {
+		req->file = file;
+		req->pgoff = off >> PAGE_SHIFT;
+		return 0;
+	}
+	if (!(req->vm_flags & VM_SHARED))
+		return 0;
+	*owned = shmem_file_create(req->len);
+	if (IS_ERR(*owned))
+		return PTR_ERR(*owned);
+	req->file = *owned;
+	return 0;
+}
+
+/*
+ * Linux's default heuristic charges only memory that may become private
+ * copies: writable private mappings. Shared ones write into their file.
+ */
+static bool mmap_may_commit(const struct mmap_req *req, int prot, int flags)
+{
+	if (!(prot & PROT_WRITE) || (flags & MAP_NORESERVE) || (req->vm_flags & VM_SHARED))
+		return true;
+	return mm_may_commit(req->len >> PAGE_SHIFT);
+}
+
+/*
  * Argument checks in Linux's order, then the mapping. Unknown prot bits are
  * ignored, as Linux's mmap does; with MAP_ANONYMOUS the file is ignored.
- * File mappings stop at -ENODEV until the page cache exists: that is where
- * vma->file and vma->pgoff (off >> PAGE_SHIFT) get filled in.
  */
 long mm_map(struct mm *mm, u64 addr, u64 len, int prot, int flags, struct file *file, u64 off)
 {
 	bool is_anon = flags & MAP_ANONYMOUS;
+	struct file *owned;
 	if (!IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
 	if (!is_anon && !file)
@@ -246,20 +298,26 @@ long mm_map(struct mm *mm, u64 addr, u64 len, int prot, int flags, struct file *
 		return -EINVAL;
 	if (len > USER_TOP)
 		return -ENOMEM;
-	len = ALIGN_UP(len, PAGE_SIZE);
+	struct mmap_req req = { .len = ALIGN_UP(len, PAGE_SIZE),
+				.vm_flags = mmap_vm_flags(prot, flags) };
 	int r = mmap_check_type(flags, is_anon);
 	if (r)
 		return r;
-	if (!is_anon)
-		return -ENODEV;
-	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !mm_may_commit(len >> PAGE_SHIFT))
+	if ((r = mmap_backing(&req, file, off, prot, flags, &owned)))
+		return r;
+	if (!mmap_may_commit(&req, prot, flags)) {
+		if (owned)
+			file_put(owned);
 		return -ENOMEM;
+	}
 	spin_lock(&mm->lock);
-	long addr_or_err = mm_map_locked(mm, addr, len, mmap_vm_flags(prot, flags), flags);
+	long addr_or_err = mm_map_locked(mm, addr, &req, flags);
 	spin_unlock(&mm->lock);
+	if (owned)
+		file_put(owned); /* the VMA holds its own reference, if it was made */
 	/* Linux ignores population failures: the pages will fault in later. */
 	if (addr_or_err >= 0 && (flags & MAP_POPULATE))
-		mm_populate(mm, (u64)addr_or_err, len);
+		mm_populate(mm, (u64)addr_or_err, req.len);
 	return addr_or_err;
 }
 
@@ -277,7 +335,7 @@ int mm_unmap(struct mm *mm, u64 addr, u64 len)
 }
 
 /* True if VMAs cover [start, end) without a hole. Caller holds mm->lock. */
-static bool mm_range_is_mapped(struct mm *mm, u64 start, u64 end)
+bool mm_range_is_mapped(struct mm *mm, u64 start, u64 end)
 {
 	struct vma *v = vma_find(mm, start);
 	while (v && v->end < end) {
@@ -323,11 +381,27 @@ static void mm_protect_ptes(struct mm *mm, struct vma *v)
 	}
 }
 
-/* Apply new access bits to every VMA in [start, end), then re-merge. Caller holds mm->lock. */
+/* A shared mapping of a file opened read-only may never become writable. */
+static bool mm_protect_denied(struct mm *mm, u64 start, u64 end, u32 vm_access)
+{
+	if (!(vm_access & VM_WRITE))
+		return false;
+	for (struct vma *v = vma_find(mm, start); v && v->start < end; v = vma_next(mm, v))
+		if (v->flags & VM_WRITE_DENIED)
+			return true;
+	return false;
+}
+
+/*
+ * Apply new access bits to every VMA in [start, end), then re-merge. The
+ * whole range is checked before anything changes. Caller holds mm->lock.
+ */
 static int mm_protect_locked(struct mm *mm, u64 start, u64 end, u32 vm_access)
 {
 	if (!mm_range_is_mapped(mm, start, end))
 		return -ENOMEM;
+	if (mm_protect_denied(mm, start, end, vm_access))
+		return -EACCES;
 	int r = mm_split_edges(mm, start, end);
 	if (r)
 		return r;

@@ -7,6 +7,7 @@
  *
  * Every function here expects mm->lock held by the caller.
  */
+#include <fs/vfs.h>
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -29,10 +30,22 @@ struct vma *vma_alloc(u64 start, u64 end, u32 flags)
 	return v;
 }
 
-/* v must be unlinked (the cache may not point at it any more). */
+/*
+ * v must be unlinked (the cache may not point at it any more). Only regular
+ * files are ever mapped, whose release does nothing and whose freeing takes
+ * only the frame and heap locks, so this is safe with mm->lock held.
+ */
 void vma_free(struct vma *v)
 {
+	if (v->file)
+		file_put(v->file);
 	kfree(v);
+}
+
+void vma_set_file(struct vma *v, struct file *file, u64 pgoff)
+{
+	v->file = file_get(file);
+	v->pgoff = pgoff;
 }
 
 /*
@@ -110,8 +123,8 @@ int vma_split(struct mm *mm, struct vma *v, u64 addr)
 	struct vma *hi = vma_alloc(addr, v->end, v->flags);
 	if (!hi)
 		return -ENOMEM;
-	hi->file = v->file;
-	hi->pgoff = v->file ? v->pgoff + ((addr - v->start) >> PAGE_SHIFT) : 0;
+	if (v->file)
+		vma_set_file(hi, v->file, vma_pgoff_of(v, addr));
 	v->end = addr;
 	list_add(&hi->node, &v->node);
 	mm->nvmas++;

@@ -1,12 +1,14 @@
 /*
- * execve(): load an ELF executable into a fresh address space, build
- * Linux's initial stack, and switch the task over.
+ * execve(): find the program (following "#!" scripts to their interpreter,
+ * exec_script.c), map it and its dynamic loader from the page cache into a
+ * fresh address space (exec_load.c), build Linux's initial stack, and
+ * switch the task over.
  *
  * Order matters: everything that can fail (opening, checking, mapping,
- * copying, building the stack) happens in the NEW address space while the
- * old one is still intact, so a failed exec returns an errno to a caller
- * that can carry on. Only then do we pass the point of no return and drop
- * the old image.
+ * building the stack) happens in the NEW address space while the old one
+ * is still intact, so a failed exec returns an errno to a caller that can
+ * carry on. Only then do we pass the point of no return and drop the old
+ * image.
  */
 #include <arch/asm_offsets.h>
 #include <arch/cpu.h>
@@ -24,17 +26,33 @@
 #include <proc/fork.h>
 #include <proc/task.h>
 #include <uapi/errno.h>
+#include "exec_internal.h"
 
-#define ET_DYN_BASE   0x555555554000ul /* where static-PIE images go, as on Linux without ASLR */
-#define STACK_SIZE    (8ul << 20)  /* the most the main stack may grow to */
 #define STACK_INITIAL (128ul << 10) /* mapped at exec; faults grow it */
-#define STACK_TOP     USER_TOP
+/* How many "#!" scripts may lead to the real program (Linux: 5 rewrites, then ELOOP). */
+#define EXEC_MAX_SCRIPTS 5
 
 enum auxv_type {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
-	AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
-	AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-	AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51,
+	AT_NULL = 0,
+	AT_PHDR = 3,
+	AT_PHENT = 4,
+	AT_PHNUM = 5,
+	AT_PAGESZ = 6,
+	AT_BASE = 7,
+	AT_FLAGS = 8,
+	AT_ENTRY = 9,
+	AT_UID = 11,
+	AT_EUID = 12,
+	AT_GID = 13,
+	AT_EGID = 14,
+	AT_PLATFORM = 15,
+	AT_HWCAP = 16,
+	AT_CLKTCK = 17,
+	AT_SECURE = 23,
+	AT_RANDOM = 25,
+	AT_HWCAP2 = 26,
+	AT_EXECFN = 31,
+	AT_MINSIGSTKSZ = 51,
 };
 #define AUXV_MAX_PAIRS 24
 
@@ -70,8 +88,8 @@ int exec_args_copy_user(struct exec_args *a, char *const __user *uvec, bool is_e
 			return -EFAULT;
 		if (!ustr)
 			return 0;
-		long n = strncpy_from_user(a->buf + a->len_bytes, ustr,
-					   EXEC_ARGS_MAX - a->len_bytes);
+		long n =
+		    strncpy_from_user(a->buf + a->len_bytes, ustr, EXEC_ARGS_MAX - a->len_bytes);
 		if (n < 0)
 			return n == -ENAMETOOLONG ? -E2BIG : n;
 		a->len_bytes += n + 1;
@@ -102,113 +120,19 @@ static size_t exec_args_argv_len(const struct exec_args *a)
 	return off;
 }
 
-/* Everything the loader learned about the image, after relocation by bias. */
-struct exec_image {
-	struct file *file;
-	u64 file_len_bytes;
-	struct elf64_ehdr eh;
-	struct elf64_phdr ph[ELF_MAX_PHNUM];
-	struct elf_info info;
-	u64 bias;
+/* One execve in progress. */
+struct exec_ctx {
+	const char *filename;		/* as passed to execve: AT_EXECFN, comm */
+	char path[PATH_MAX];		/* the file to open next ("#!" rewrites it) */
+	char peek[EXEC_PEEK_BYTES];	/* its first bytes, zero-padded */
+	struct exec_image main, interp; /* interp.file is NULL for a static program */
 };
-
-/* Read exactly len bytes at off; a short read means a truncated file. */
-static int exec_read(struct exec_image *img, void *buf, size_t len, u64 off)
-{
-	ssize_t n = kernel_read(img->file, buf, len, off);
-	if (n < 0)
-		return n;
-	return (size_t)n == len ? 0 : -ENOEXEC;
-}
-
-static int exec_read_headers(struct exec_image *img)
-{
-	int r = exec_read(img, &img->eh, sizeof(img->eh), 0);
-	if (r)
-		return r;
-	if ((r = elf_check_header(&img->eh, img->file_len_bytes)))
-		return r;
-	r = exec_read(img, img->ph, img->eh.e_phnum * sizeof(img->ph[0]), img->eh.e_phoff);
-	if (r)
-		return r;
-	r = elf_check_phdrs(&img->eh, img->ph, img->file_len_bytes, STACK_TOP - STACK_SIZE,
-			    &img->info);
-	if (r)
-		return r;
-	if (img->info.interp_index >= 0) {
-		printk("cowix: exec: dynamically linked programs are not supported yet\n");
-		return -ENOEXEC;
-	}
-	img->bias = img->info.type == ET_DYN ? ET_DYN_BASE - img->info.lo_vaddr : 0;
-	return 0;
-}
-
-static int exec_prot(u32 p_flags)
-{
-	return (p_flags & PF_R ? PROT_READ : 0) | (p_flags & PF_W ? PROT_WRITE : 0) |
-	       (p_flags & PF_X ? PROT_EXEC : 0);
-}
-
-/*
- * Copy file bytes [off, off+len) to user address va in mm, a page at a
- * time through a bounce buffer (mm is not the current address space).
- */
-static int exec_copy_file(struct exec_image *img, struct mm *mm, u64 va, u64 off, u64 len)
-{
-	char *bounce = kmalloc(PAGE_SIZE, 0);
-	int r = bounce ? 0 : -ENOMEM;
-	while (!r && len) {
-		size_t n = MIN(len, PAGE_SIZE);
-		r = exec_read(img, bounce, n, off);
-		if (!r)
-			r = mm_copy_in(mm, va, bounce, n);
-		va += n, off += n, len -= n;
-	}
-	kfree(bounce);
-	return r;
-}
-
-/*
- * Map one PT_LOAD as private anonymous memory and fill it from the file.
- * Whole file pages are copied, starting at the page containing p_offset,
- * just as mapping the file would show them; what lies past p_filesz stays
- * zero (the BSS). A page shared with the previous segment is re-mapped by
- * this one and still holds that segment's bytes, which come from the same
- * file page.
- */
-static int exec_load_segment(struct exec_image *img, struct mm *mm, const struct elf64_phdr *p)
-{
-	u64 start = ALIGN_DOWN(p->p_vaddr + img->bias, PAGE_SIZE);
-	u64 end = ALIGN_UP(p->p_vaddr + img->bias + p->p_memsz, PAGE_SIZE);
-	long r = mm_map(mm, start, end - start, exec_prot(p->p_flags),
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-	if (r < 0)
-		return r;
-	u64 file_start = ALIGN_DOWN(p->p_offset, PAGE_SIZE);
-	u64 file_end = p->p_offset + p->p_filesz;
-	if (p->p_filesz == 0)
-		return 0;
-	return exec_copy_file(img, mm, start, file_start, file_end - file_start);
-}
-
-static int exec_load_image(struct exec_image *img, struct mm *mm)
-{
-	for (int i = 0; i < img->eh.e_phnum; i++) {
-		const struct elf64_phdr *p = &img->ph[i];
-		if (p->p_type != PT_LOAD || p->p_memsz == 0)
-			continue;
-		int r = exec_load_segment(img, mm, p);
-		if (r)
-			return r;
-	}
-	return mm_set_brk_start(mm, img->info.hi_vaddr + img->bias);
-}
 
 /* Stack under construction: a kernel copy of [sp, STACK_TOP). */
 struct stack_builder {
-	char *buf;      /* buf[i] is the byte at user address base + i */
-	u64 base;       /* user address of buf[0] */
-	u64 sp;         /* current lowest used user address */
+	char *buf; /* buf[i] is the byte at user address base + i */
+	u64 base;  /* user address of buf[0] */
+	u64 sp;	   /* current lowest used user address */
 };
 
 static u64 stack_push_bytes(struct stack_builder *s, const void *data, size_t len)
@@ -231,9 +155,11 @@ static u64 cpu_hwcap(void)
 }
 
 /* Fill auxv (pairs, AT_NULL-terminated); returns the number of u64 slots used. */
-static int exec_fill_auxv(u64 *auxv, struct exec_image *img, u64 random_va, u64 execfn_va,
+static int exec_fill_auxv(u64 *auxv, struct exec_ctx *ctx, u64 random_va, u64 execfn_va,
 			  u64 platform_va)
 {
+	struct exec_image *img = &ctx->main;
+	u64 interp_base = ctx->interp.file ? ctx->interp.bias : 0;
 	u64 pairs[][2] = {
 		{ AT_HWCAP, cpu_hwcap() },
 		{ AT_PAGESZ, PAGE_SIZE },
@@ -241,10 +167,13 @@ static int exec_fill_auxv(u64 *auxv, struct exec_image *img, u64 random_va, u64 
 		{ AT_PHDR, img->info.phdr_vaddr ? img->info.phdr_vaddr + img->bias : 0 },
 		{ AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, img->eh.e_phnum },
-		{ AT_BASE, 0 },
+		{ AT_BASE, interp_base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, img->eh.e_entry + img->bias },
-		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
+		{ AT_UID, 0 },
+		{ AT_EUID, 0 },
+		{ AT_GID, 0 },
+		{ AT_EGID, 0 },
 		{ AT_SECURE, 0 },
 		{ AT_RANDOM, random_va },
 		{ AT_HWCAP2, 0 },
@@ -266,13 +195,15 @@ static int exec_fill_auxv(u64 *auxv, struct exec_image *img, u64 random_va, u64 
  * strings, 16 random bytes, the platform string, then (16-byte aligned at
  * argc) argc, argv[], NULL, envp[], NULL, auxv pairs.
  */
-static int exec_build_stack(struct exec_image *img, struct mm *mm, const char *path,
-			    struct exec_args *a, u64 *sp_out)
+static int exec_build_stack(struct exec_ctx *ctx, struct mm *mm, struct exec_args *a, u64 *sp_out)
 {
+	const char *path = ctx->filename;
 	size_t path_len = strlen(path) + 1;
 	size_t vec_slots = 1 + a->argc + 1 + a->envc + 1 + 2 * AUXV_MAX_PAIRS;
 	size_t need = 8 + path_len + a->len_bytes + 16 + 8 + 16 + vec_slots * 8 + 16;
-	struct stack_builder s = { .buf = kmalloc(need, 0), .base = STACK_TOP - need, .sp = STACK_TOP };
+	struct stack_builder s = { .buf = kmalloc(need, 0),
+				   .base = STACK_TOP - need,
+				   .sp = STACK_TOP };
 	if (!s.buf)
 		return -ENOMEM;
 	u8 rnd[16];
@@ -288,7 +219,7 @@ static int exec_build_stack(struct exec_image *img, struct mm *mm, const char *p
 	s.sp &= ~15ul;
 
 	u64 auxv[2 * AUXV_MAX_PAIRS];
-	int nauxv = exec_fill_auxv(auxv, img, random_va, execfn_va, platform_va);
+	int nauxv = exec_fill_auxv(auxv, ctx, random_va, execfn_va, platform_va);
 	size_t nslots = 1 + a->argc + 1 + a->envc + 1 + nauxv;
 	if (nslots & 1)
 		stack_push_u64(&s, 0); /* keep rsp 16-byte aligned at argc */
@@ -312,21 +243,81 @@ static int exec_build_stack(struct exec_image *img, struct mm *mm, const char *p
 	return r;
 }
 
-/* Build the complete new address space. */
-static int exec_build_mm(struct exec_image *img, struct mm *mm, const char *path,
-			 struct exec_args *a, u64 *sp)
+/*
+ * Open ctx->path and look at its first bytes. 0 with ctx->main open, or a
+ * negative errno.
+ */
+static int exec_open_peek(struct exec_ctx *ctx)
 {
-	int r = exec_load_image(img, mm);
+	exec_image_close(&ctx->main);
+	int r = exec_image_open(&ctx->main, ctx->path);
 	if (r)
 		return r;
-	if ((r = mm_map_stack(mm, STACK_TOP, STACK_INITIAL)))
-		return r;
-	return exec_build_stack(img, mm, path, a, sp);
+	memset(ctx->peek, 0, sizeof(ctx->peek));
+	ssize_t n = kernel_read(ctx->main.file, ctx->peek, sizeof(ctx->peek), 0);
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * Follow "#!" scripts to the ELF file that will run, rewriting argv on
+ * the way. Each script's path goes into argv, and its interpreter is
+ * opened next. 0 with ctx->main open on an ELF file; -ENOEXEC for a file
+ * that is neither; -ELOOP for too many scripts in a row.
+ */
+static int exec_find_program(struct exec_ctx *ctx, struct exec_args *a)
+{
+	static const char elf_magic[4] = { 0x7f, 'E', 'L', 'F' };
+	char interp[EXEC_PEEK_BYTES];
+	for (int depth = 0;; depth++) {
+		int r = exec_open_peek(ctx);
+		if (r)
+			return r;
+		if (!memcmp(ctx->peek, elf_magic, sizeof(elf_magic)))
+			return 0;
+		if (ctx->peek[0] != '#' || ctx->peek[1] != '!')
+			return -ENOEXEC;
+		if (depth == EXEC_MAX_SCRIPTS)
+			return -ELOOP;
+		if ((r = exec_script_rewrite(ctx->peek, ctx->path, a, interp)))
+			return r;
+		strlcpy(ctx->path, interp, sizeof(ctx->path));
+	}
+}
+
+/* The program's headers, and its dynamic loader's if it names one. */
+static int exec_read_images(struct exec_ctx *ctx)
+{
+	int r = exec_image_read_headers(&ctx->main);
+	if (!r && ctx->main.info.interp_index >= 0)
+		r = exec_image_open_interp(&ctx->main, &ctx->interp);
+	return r;
+}
+
+/* Build the complete new address space: images, heap, stack. */
+static int exec_build_mm(struct exec_ctx *ctx, struct mm *mm, struct exec_args *a, u64 *sp)
+{
+	struct exec_image *img = &ctx->main;
+	int r = exec_image_map(img, mm, false);
+	if (!r && ctx->interp.file)
+		r = exec_image_map(&ctx->interp, mm, true);
+	if (!r)
+		r = mm_set_brk_start(mm, img->info.hi_vaddr + img->bias);
+	if (!r)
+		r = mm_map_stack(mm, STACK_TOP, STACK_INITIAL);
+	return r ? r : exec_build_stack(ctx, mm, a, sp);
+}
+
+/* Where the new program starts: in its dynamic loader, if it has one. */
+static u64 exec_entry(const struct exec_ctx *ctx)
+{
+	const struct exec_image *img = ctx->interp.file ? &ctx->interp : &ctx->main;
+	return img->eh.e_entry + img->bias;
 }
 
 /* Point of no return passed: install mm and the fresh register state. */
-static void exec_commit(struct exec_image *img, struct mm *mm, const char *path, u64 sp)
+static void exec_commit(struct exec_ctx *ctx, struct mm *mm, u64 sp)
 {
+	const char *path = ctx->filename;
 	struct task *t = current;
 	struct mm *old = t->mm;
 	t->mm = mm;
@@ -336,7 +327,7 @@ static void exec_commit(struct exec_image *img, struct mm *mm, const char *path,
 	fork_release_vfork_parent(t); /* it no longer runs in the parent's memory */
 	struct trap_frame *tf = t->tf;
 	memset(tf, 0, sizeof(*tf));
-	tf->rip = img->eh.e_entry + img->bias;
+	tf->rip = exec_entry(ctx);
 	tf->rsp = sp;
 	tf->cs = USER_CS_SEL;
 	tf->ss = USER_DS_SEL;
@@ -347,6 +338,7 @@ static void exec_commit(struct exec_image *img, struct mm *mm, const char *path,
 	task_fpu_reset(t);
 	__asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
 	t->clear_child_tid = 0;
+	signal_exec(t); /* altstack dropped, POSIX timers deleted, setpgid's EACCES */
 	for (int i = 0; i < NSIG; i++)
 		if (t->sigactions[i].handler != SIG_IGN)
 			t->sigactions[i] = (struct k_sigaction){ 0 };
@@ -356,36 +348,39 @@ static void exec_commit(struct exec_image *img, struct mm *mm, const char *path,
 		files_close_on_exec(t->files);
 }
 
+static void exec_ctx_free(struct exec_ctx *ctx)
+{
+	exec_image_close(&ctx->main);
+	exec_image_close(&ctx->interp);
+	kfree(ctx);
+}
+
 int do_execve(const char *path, struct exec_args *a)
 {
-	struct exec_image *img = kzalloc(sizeof(*img));
+	struct exec_ctx *ctx = kzalloc(sizeof(*ctx));
 	struct mm *mm = NULL;
 	u64 sp = 0;
-	int r = -ENOMEM;
-	if (!img)
+	int r;
+	if (!ctx)
 		return -ENOMEM;
-	img->file = vfs_open_exec(path, &img->file_len_bytes);
-	if (IS_ERR(img->file)) {
-		r = PTR_ERR(img->file);
-		goto free_img;
-	}
-	if ((r = exec_read_headers(img)))
-		goto put_file;
-	if (!(mm = mm_create())) {
+	ctx->filename = path;
+	if (strlcpy(ctx->path, path, sizeof(ctx->path)) >= sizeof(ctx->path))
+		r = -ENAMETOOLONG;
+	else
+		r = exec_find_program(ctx, a);
+	if (!r)
+		r = exec_read_images(ctx);
+	if (!r && !(mm = mm_create()))
 		r = -ENOMEM;
-		goto put_file;
+	if (!r)
+		r = exec_build_mm(ctx, mm, a, &sp);
+	if (r) {
+		if (mm)
+			mm_put(mm);
+		exec_ctx_free(ctx);
+		return r;
 	}
-	if ((r = exec_build_mm(img, mm, path, a, &sp)))
-		goto put_mm;
-	exec_commit(img, mm, path, sp);
-	file_put(img->file);
-	kfree(img);
+	exec_commit(ctx, mm, sp);
+	exec_ctx_free(ctx);
 	return 0;
-put_mm:
-	mm_put(mm);
-put_file:
-	file_put(img->file);
-free_img:
-	kfree(img);
-	return r;
 }

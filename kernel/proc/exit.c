@@ -17,6 +17,7 @@
 #include <mm/usercopy.h>
 #include <proc/fork.h>
 #include <proc/futex.h>
+#include <proc/signal.h>
 #include <proc/task.h>
 #include <uapi/errno.h>
 #include <uapi/wait.h>
@@ -118,15 +119,26 @@ static void exit_clear_child_tid(struct task *t)
 	t->clear_child_tid = 0;
 }
 
-/* The process (all its threads) is gone: let the parent's wait4 see it. Caller holds task_lock. */
-static void exit_notify_parent_locked(struct task *leader)
+/*
+ * The process (all its threads) is gone: send the parent its exit signal
+ * and let its wait4 see it. Returns true if the parent does not wait
+ * (SIGCHLD ignored or SA_NOCLDWAIT): leader is then unlinked, to be freed
+ * at once. Caller holds task_lock.
+ */
+static bool exit_notify_parent_locked(struct task *leader)
 {
 	struct task *parent = leader->parent;
 	if (!parent)
-		return;
+		return false;
+	bool autoreap = signal_notify_parent_exit_locked(leader, leader->exit_status);
+	if (autoreap)
+		list_del(&leader->sibling);
 	atomic_inc(&parent->child_events);
 	wake_up(&parent->child_wq);
+	return autoreap;
 }
+
+static void wait_free_zombie(struct task *c);
 
 void do_exit(int status)
 {
@@ -146,53 +158,72 @@ void do_exit(int status)
 	spin_lock(&task_lock);
 	reparent_children_locked(t);
 	bool is_group_dead = --leader->nr_live_threads == 0;
+	signal_exit_locked(t, is_group_dead);
+	struct task *autoreaped = NULL;
 	if (t != leader) {
 		list_del(&t->thread_node);
-		if (is_group_dead && leader->is_zombie)
-			exit_notify_parent_locked(leader);
+		if (is_group_dead && leader->is_zombie && exit_notify_parent_locked(leader))
+			autoreaped = leader;
 	} else {
 		t->exit_status = status;
 		t->is_zombie = true;
-		if (is_group_dead)
-			exit_notify_parent_locked(t);
+		if (is_group_dead && exit_notify_parent_locked(t))
+			autoreaped = t;
 	}
 	spin_unlock(&task_lock);
-	/* schedule() never returns to a zombie; a dead thread is freed by the next task. */
-	t->state = t == leader ? TASK_ZOMBIE : TASK_DEAD;
+	if (autoreaped && autoreaped != t)
+		wait_free_zombie(autoreaped); /* the leader exited before us */
+	/* schedule() never returns to a zombie; a dead task is freed by the next task. */
+	t->state = t == leader && autoreaped != t ? TASK_ZOMBIE : TASK_DEAD;
 	schedule();
 	panic("exited task %d rescheduled", t->pid);
 }
 
-/* Does child c match wait4's pid argument (as seen from parent p)? */
-static bool wait_matches(struct task *p, struct task *c, int pid)
+/* Does child c match the request (as seen from parent p)? */
+static bool wait_matches(struct task *p, struct task *c, const struct wait_req *w)
 {
-	(void)p;
-	if (pid > 0)
-		return c->pid == pid;
-	return true; /* pid -1 (any); process groups come with job control */
+	switch (w->which) {
+	case P_PID:
+		return c->tgid == w->id;
+	case P_PGID:
+		return c->sig.pgid == (w->id ? w->id : p->group_leader->sig.pgid);
+	default:
+		return true;
+	}
 }
 
 /*
- * Look for a matching zombie child; reap it into *status. Returns its pid,
- * 0 if matching children exist but none has exited, -ECHILD if none match.
- * Caller holds task_lock.
+ * Look for a child with news: a zombie (reaped into *reaped unless
+ * WNOWAIT), or, if asked, a stop or continue not yet reported. Returns its
+ * pid, 0 if matching children exist but none has news, -ECHILD if none
+ * match. Caller holds task_lock.
  */
-static int wait_reap_locked(struct task *p, int pid, int *status, struct task **reaped)
+static int wait_find_locked(struct task *p, struct wait_req *w, struct task **reaped)
 {
 	struct list_head *pos;
 	bool has_match = false;
 	list_for_each(pos, &p->children)
 	{
 		struct task *c = list_entry(pos, struct task, sibling);
-		if (!wait_matches(p, c, pid))
+		if (!wait_matches(p, c, w))
 			continue;
 		has_match = true;
-		if (!c->is_zombie || c->nr_live_threads)
-			continue; /* a leader waits for its last thread */
-		*status = c->exit_status;
-		list_del(&c->sibling);
-		*reaped = c;
-		return c->pid;
+		if (c->is_zombie && !c->nr_live_threads) { /* a leader waits for its last thread */
+			if (!(w->options & WEXITED))
+				continue;
+			w->status = c->exit_status;
+			w->ru = acct_wait_totals_locked(c);
+			if (!(w->options & WNOWAIT)) {
+				acct_reap_locked(p, c);
+				list_del(&c->sibling);
+				*reaped = c;
+			}
+			return c->pid;
+		}
+		if (signal_wait_report_locked(c, w->options, &w->status)) {
+			w->ru = acct_wait_totals_locked(c);
+			return c->pid;
+		}
 	}
 	return has_match ? 0 : -ECHILD;
 }
@@ -216,27 +247,41 @@ static void wait_free_zombie(struct task *c)
 	task_free(c);
 }
 
-long do_wait4(int pid, int __user *ustatus, int options)
+long do_wait(struct wait_req *w)
 {
 	struct task *self = current;
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
-		return -EINVAL;
 	for (;;) {
-		struct child_event_wait w = { self, atomic_read(&self->child_events) };
+		struct child_event_wait ev = { self, atomic_read(&self->child_events) };
 		struct task *reaped = NULL;
-		int status = 0;
 		spin_lock(&task_lock);
-		int r = wait_reap_locked(self, pid, &status, &reaped);
+		int r = wait_find_locked(self, w, &reaped);
 		spin_unlock(&task_lock);
-		if (reaped) {
+		if (reaped)
 			wait_free_zombie(reaped);
-			if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
-				return -EFAULT;
+		if (r != 0 || (w->options & WNOHANG))
 			return r;
-		}
-		if (r < 0 || (options & WNOHANG))
-			return r;
-		if (wait_event(&self->child_wq, child_event_happened, &w, NULL))
+		if (wait_event(&self->child_wq, child_event_happened, &ev, NULL))
 			return -ERESTARTSYS;
 	}
+}
+
+long do_wait4(int pid, int __user *ustatus, int options, void __user *urusage)
+{
+	struct wait_req w = { .which = P_ALL, .options = options | WEXITED };
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	if (pid == (int)0x80000000)
+		return -ESRCH; /* -INT_MIN has no group */
+	if (pid > 0)
+		w.which = P_PID, w.id = pid;
+	else if (pid == 0 || pid < -1)
+		w.which = P_PGID, w.id = -pid;
+	long r = do_wait(&w);
+	if (r <= 0)
+		return r;
+	if (ustatus && copy_to_user(ustatus, &w.status, sizeof(w.status)))
+		return -EFAULT;
+	if (urusage && rusage_copy_to_user(urusage, &w.ru))
+		return -EFAULT;
+	return r;
 }

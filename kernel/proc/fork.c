@@ -22,6 +22,7 @@
 #include <mm/mm.h>
 #include <mm/usercopy.h>
 #include <proc/fork.h>
+#include <proc/signal.h>
 #include <proc/task.h>
 #include <uapi/errno.h>
 
@@ -84,9 +85,7 @@ static void fork_cpu_state(struct task *child, struct task *parent, u64 flags, u
 		child->tf->rsp = newsp;
 	__asm__ volatile("fxsave64 %0" : "=m"(child->fpu)); /* the parent's live FPU state */
 	child->fs_base = flags & CLONE_SETTLS ? tls : rdmsr(MSR_FS_BASE);
-	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
-	child->sigmask = parent->sigmask;
-	child->sigpending = 0;
+	signal_fork(child, parent, flags); /* mask, dispositions; nothing pending, no timers */
 	memcpy(child->rlim_cur, parent->rlim_cur, sizeof(child->rlim_cur));
 	memcpy(child->rlim_max, parent->rlim_max, sizeof(child->rlim_max));
 	memcpy(child->comm, parent->comm, sizeof(child->comm));

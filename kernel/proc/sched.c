@@ -146,10 +146,37 @@ void sched_sleep_locked_prepare(u64 deadline_ns)
 		list_add_tail(&t->timed, &timed_sleepers);
 }
 
+/* Stay awake after all: undo sched_sleep_locked_prepare() and release rq_lock. */
+void sched_sleep_cancel(void)
+{
+	struct task *t = current;
+	if (t->wake_deadline_ns) {
+		list_del(&t->timed);
+		t->wake_deadline_ns = 0;
+	}
+	t->state = TASK_RUNNING;
+	spin_unlock(&rq_lock);
+}
+
 /* Sleep: called after sched_sleep_locked_prepare(); returns once woken. */
 void sched_sleep_commit(void)
 {
 	schedule_locked();
+}
+
+/*
+ * As prepare + commit, but *woken and pending signals are looked at once
+ * current is marked asleep, under rq_lock: a waker sets the flag (a sender
+ * posts the signal) before its sched_wake(), so either we see it here and
+ * stay awake, or that sched_wake() finds us asleep.
+ */
+void sched_sleep_unless(const bool *woken, u64 deadline_ns)
+{
+	sched_sleep_locked_prepare(deadline_ns);
+	if (__atomic_load_n(woken, __ATOMIC_ACQUIRE) || signal_pending(current))
+		sched_sleep_cancel();
+	else
+		schedule_locked();
 }
 
 /* SLEEPING -> RUNNABLE. Caller holds rq_lock. */
@@ -201,6 +228,7 @@ void sched_tick(struct trap_frame *tf)
 		t->utime_ns += tick_ns;
 	else if (t != this_cpu()->idle)
 		t->stime_ns += tick_ns;
+	itimer_tick(tf, tick_ns); /* takes task_lock: before rq_lock, which ranks above it */
 	spin_lock(&rq_lock);
 	wake_expired_locked(clock_ns());
 	if (t->timeslice_ticks && --t->timeslice_ticks == 0)

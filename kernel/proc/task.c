@@ -43,6 +43,12 @@ struct task *task_find(int pid)
 	return NULL;
 }
 
+struct task *task_next_locked(struct task *t)
+{
+	struct list_head *n = t ? t->all.next : all_tasks.next;
+	return n == &all_tasks ? NULL : list_entry(n, struct task, all);
+}
+
 /* Next free pid, wrapping at PID_MAX like Linux. Caller holds task_lock. */
 static int pid_alloc_locked(void)
 {
@@ -67,7 +73,6 @@ struct task *task_alloc(void)
 	list_init(&t->children);
 	list_init(&t->sibling);
 	list_init(&t->rq);
-	list_init(&t->wait);
 	list_init(&t->timed);
 	list_init(&t->threads);
 	list_init(&t->thread_node);

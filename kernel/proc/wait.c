@@ -25,7 +25,10 @@ void wake_up(struct wait_queue *wq)
 	spin_lock(&wq->lock);
 	list_for_each(pos, &wq->sleepers)
 	{
-		sched_wake(list_entry(pos, struct task, wait));
+		struct wait_entry *e = list_entry(pos, struct wait_entry, node);
+		if (e->woken)
+			__atomic_store_n(e->woken, true, __ATOMIC_RELEASE);
+		sched_wake(e->task);
 	}
 	spin_unlock(&wq->lock);
 }
@@ -45,17 +48,24 @@ static int wait_check(bool (*cond)(void *), void *arg, u64 deadline_ns)
 int wait_event_timeout(struct wait_queue *wq, bool (*cond)(void *arg), void *arg,
 		       struct spinlock *lock, u64 deadline_ns)
 {
-	struct task *t = current;
+	struct wait_entry e = { .task = current };
 	int r;
 	while ((r = wait_check(cond, arg, deadline_ns)) == 1) {
 		spin_lock(&wq->lock);
-		list_add_tail(&t->wait, &wq->sleepers);
+		list_add_tail(&e.node, &wq->sleepers);
 		if (cond(arg)) { /* re-check under wq->lock: see the header comment */
-			list_del(&t->wait);
+			list_del(&e.node);
 			spin_unlock(&wq->lock);
 			return 0;
 		}
 		sched_sleep_locked_prepare(deadline_ns);
+		if (signal_pending(e.task)) {
+			/* Posted after wait_check: its wake-up found us awake and did nothing. */
+			sched_sleep_cancel();
+			list_del(&e.node);
+			spin_unlock(&wq->lock);
+			continue;
+		}
 		spin_unlock(&wq->lock);
 		if (lock)
 			spin_unlock(lock);
@@ -63,7 +73,7 @@ int wait_event_timeout(struct wait_queue *wq, bool (*cond)(void *arg), void *arg
 		if (lock)
 			spin_lock(lock);
 		spin_lock(&wq->lock);
-		list_del(&t->wait);
+		list_del(&e.node);
 		spin_unlock(&wq->lock);
 	}
 	return r;
@@ -72,4 +82,36 @@ int wait_event_timeout(struct wait_queue *wq, bool (*cond)(void *arg), void *arg
 int wait_event(struct wait_queue *wq, bool (*cond)(void *arg), void *arg, struct spinlock *lock)
 {
 	return wait_event_timeout(wq, cond, arg, lock, 0);
+}
+
+void wait_entry_add(struct wait_queue *wq, struct wait_entry *e)
+{
+	spin_lock(&wq->lock);
+	list_add_tail(&e->node, &wq->sleepers);
+	spin_unlock(&wq->lock);
+}
+
+void wait_entry_del(struct wait_queue *wq, struct wait_entry *e)
+{
+	spin_lock(&wq->lock);
+	list_del(&e->node);
+	spin_unlock(&wq->lock);
+}
+
+static bool wait_flag_is_set(void *flag)
+{
+	return __atomic_load_n((bool *)flag, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The flag is re-checked by the scheduler under its run-queue lock, after
+ * current is marked asleep but before it switches away: a waker that set
+ * it earlier is seen there, a later one finds current asleep and wakes it.
+ */
+int wait_woken(bool *woken, u64 deadline_ns)
+{
+	int r;
+	while ((r = wait_check(wait_flag_is_set, woken, deadline_ns)) == 1)
+		sched_sleep_unless(woken, deadline_ns);
+	return r;
 }

@@ -6,6 +6,7 @@
  */
 #include <arch/traps.h>
 #include <lib/printk.h>
+#include <proc/task.h>
 #include <syscall/syscall.h>
 #include <uapi/errno.h>
 
@@ -41,9 +42,8 @@ void syscall_dispatch(struct trap_frame *tf)
 		tf->rax = syscall_enosys(nr);
 		return;
 	}
+	/* Kept for proc_return_to_user: an -ERESTART* result re-runs this call (proc/signal.c). */
+	current->sig.syscall_nr = nr;
 	long r = fn(tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
-	/* Restart requests become EINTR until signal handlers and SA_RESTART exist. */
-	if (r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND)
-		r = -EINTR;
 	tf->rax = r;
 }

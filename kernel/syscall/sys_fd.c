@@ -3,6 +3,8 @@
  * (fs/fdtable.h) and the file's own ioctl.
  */
 #include <fs/fs_syscall.h>
+#include <fs/locks.h>
+#include <fs/pipe.h>
 #include <proc/task.h>
 #include <syscall/syscall.h>
 #include <uapi/errno.h>
@@ -101,6 +103,16 @@ static long sys_fcntl(int fd, int cmd, u64 arg)
 	case F_GETFL:
 	case F_SETFL:
 		return fcntl_flags(fd, cmd, arg);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(fd, cmd, arg);
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return fcntl_pipe(fd, cmd, arg);
 	default:
 		return fcntl_unknown(fd);
 	}

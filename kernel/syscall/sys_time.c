@@ -36,6 +36,7 @@ static s64 clock_read_ns(int clk)
 	case CLOCK_BOOTTIME:
 		return clock_ns();
 	case CLOCK_PROCESS_CPUTIME_ID:
+		return acct_process_cputime_ns(t); /* every thread, live or exited */
 	case CLOCK_THREAD_CPUTIME_ID:
 		return t->utime_ns + t->stime_ns;
 	default:

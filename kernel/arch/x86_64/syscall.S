@@ -51,6 +51,15 @@ syscall_entry:
 	jnz 2f
 	cmpq $USER_CS_SEL, TF_CS(%rsp)
 	jne 2f
+	/*
+	 * SYSRET loads rcx and r11 with rip and rflags: exact only if the frame
+	 * already holds them there. A signal frame or rt_sigreturn changed them.
+	 */
+	cmpq TF_RCX(%rsp), %rcx
+	jne 2f
+	movq TF_RFLAGS(%rsp), %r11
+	cmpq TF_R11(%rsp), %r11
+	jne 2f
 	popq %r15
 	popq %r14
 	popq %r13
