@@ -13,3 +13,9 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
+/*
+ * Copy one 4 KiB page, 8 bytes at a time. Under QEMU's TCG each iteration
+ * of a rep-string instruction is emulated separately, so this is ~8x
+ * cheaper than a byte-wise memcpy of the same page.
+ */
+void copy_page(void *dst, const void *src);

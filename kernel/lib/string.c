@@ -100,3 +100,9 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return n;
 }
+
+void copy_page(void *dst, const void *src)
+{
+	size_t n = 4096 / 8;
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n)::"memory");
+}

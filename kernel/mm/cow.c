@@ -181,7 +181,7 @@ static enum fault_result cow_copy(struct mm *mm, u64 va, pte_t *pte, struct page
 	struct page *np = frame_alloc(0, GFP_KERNEL);
 	if (!np)
 		return FAULT_OOM;
-	memcpy(page_to_virt(np), page_to_virt(old), PAGE_SIZE);
+	copy_page(page_to_virt(np), page_to_virt(old));
 	np->flags |= PG_ANON;
 	atomic_set(&np->mapcount, 1);
 	pte_t e = READ_ONCE(*pte);
