@@ -19,7 +19,10 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
-/* The last put drops the file's OFD and flock locks and releases it; the inode reference goes with it. */
+/*
+ * The last put drops the file's OFD and flock locks (fs/locks.h), then
+ * releases it; the inode reference goes with it.
+ */
 void file_put(struct file *f)
 {
 	if (!atomic_dec_and_test(&f->refcount))
