@@ -178,7 +178,13 @@ KTEST(kmalloc_bytes_held_tracks)
 	for (int i = 0; i < 1000; i++)
 		objs[i] = kmalloc(64, GFP_KERNEL);
 	u64 held = kmalloc_bytes_held() - b.held_bytes;
-	KT_EXPECT(held >= 1000 * 64 && held <= 1000 * 64 + 2 * PAGE_SIZE);
+	/*
+	 * Free slots in partial slabs that earlier users (other tests, boot)
+	 * left in the 64-byte class absorb part of the 1000 objects, so the
+	 * growth may fall short of 64000 bytes by those pages, never exceed it
+	 * by more than the last slab's slack.
+	 */
+	KT_EXPECT(held + 8 * PAGE_SIZE >= 1000 * 64 && held <= 1000 * 64 + 2 * PAGE_SIZE);
 	for (int i = 0; i < 1000; i++)
 		kfree(objs[i]);
 	/* Only SLAB_KEEP_EMPTY slab stays cached until shrunk. */
