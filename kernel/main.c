@@ -11,6 +11,7 @@
 #include <arch/timer.h>
 #include <drivers/console.h>
 #include <drivers/uart.h>
+#include <fs/procfs.h>
 #include <fs/vfs.h>
 #include <lib/cpio.h>
 #include <lib/printk.h>
@@ -127,6 +128,7 @@ void kmain(u32 start_info_pa)
 	if ((r = initramfs_unpack(cpio, len)) < 0)
 		panic("cannot unpack the initramfs: error %d", r);
 	frame_release_range(boot_info.initrd_start, boot_info.initrd_len_bytes);
+	procfs_init(); /* replaces the initramfs's empty /proc */
 	if (argc > 0 && strcmp(argv[0], "ktest") == 0)
 		machine_poweroff(ktest_run_all(argc > 1 ? argv[1] : NULL) ? 1 : 0);
 	static char *const init_argv[] = { "/sbin/init", NULL };

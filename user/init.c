@@ -21,6 +21,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,14 +138,56 @@ static int run_command(char **argv, bool fake_enosys)
 	return wait_for(child);
 }
 
-static int run_shell(void)
+/*
+ * busybox's halt, poweroff and reboot (without -f) ask PID 1 by signal:
+ * SIGUSR1, SIGUSR2 and SIGTERM. All three switch the machine off; only
+ * PID 1 acts, so running init on a development host never reboots it.
+ */
+static void on_shutdown_signal(int sig)
+{
+	(void)sig;
+	if (getpid() == 1) {
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	_exit(0);
+}
+
+/* The shell's side: a new session whose controlling terminal is the console. */
+static void exec_shell(void)
 {
 	char *argv[] = { "busybox", "sh", NULL };
-	printf("%s\n", BANNER);
-	fflush(stdout);
+	setsid();
+	ioctl(0, TIOCSCTTY, 0); /* job control and ^C need a controlling terminal */
 	execv(SHELL, argv);
 	fprintf(stderr, "init: cannot run %s sh: %s\n", SHELL, strerror(errno));
-	return 1;
+	_exit(1);
+}
+
+/*
+ * Interactive boot: print the banner, run the shell in its own session,
+ * reap everything, and when the shell exits switch the machine off.
+ */
+static int run_shell(void)
+{
+	printf("%s\n", BANNER);
+	fflush(stdout);
+	signal(SIGUSR1, on_shutdown_signal);
+	signal(SIGUSR2, on_shutdown_signal);
+	signal(SIGTERM, on_shutdown_signal);
+	pid_t shell = fork();
+	if (shell < 0) {
+		fprintf(stderr, "init: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (shell == 0)
+		exec_shell();
+	int status = wait_for(shell);
+	if (getpid() == 1) {
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	return status;
 }
 
 int main(void)

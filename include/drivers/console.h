@@ -17,5 +17,10 @@ void console_write(const char *s, size_t n);
 size_t console_input_read(char *buf, size_t n);
 /* Bytes waiting in the input ring. */
 size_t console_input_avail(void);
+/*
+ * Let the tty see each received byte first, in interrupt context (no lock
+ * held); a hook returning true consumes the byte.
+ */
+void console_set_rx_hook(bool (*hook)(u8 c));
 /* Woken whenever input arrives. */
 extern struct wait_queue console_input_wq;

@@ -32,6 +32,8 @@ struct tty {
 	u16 line_len[TTY_MAX_LINES];
 	int nlines;
 	void (*output)(const char *s, size_t n); /* the device: echo and writes go here */
+	int session;  /* [lock] session whose controlling terminal this is, 0 if none */
+	int fg_pgrp;  /* [lock] foreground process group: ISIG signals go there */
 };
 
 extern const struct file_operations tty_fops;

@@ -14,11 +14,12 @@ struct vma;
 
 /*
  * Resolve a write fault at page-aligned va in vma (private: not VM_SHARED),
- * whose present PTE *pte lacks PTE_W or whose frame is shared, by leaving
- * *pte writable and pointing at a frame only this PTE references. vma
- * normally has VM_WRITE; mm_copy_in also calls this on a read-only VMA to
- * unshare a page before a forced write, and removes W again afterwards.
- * Called and returns with mm->lock held.
+ * whose present PTE *pte lacks PTE_W or maps a frame that is shared, the
+ * zero page or a page-cache page, by leaving *pte writable and pointing at
+ * an anonymous frame only this PTE references. vma normally has VM_WRITE;
+ * mm_copy_in also calls this on a read-only VMA to unshare a page before a
+ * forced write, and removes W again afterwards. Called and returns with
+ * mm->lock held.
  * Must flush the old translation (mm_flush_page) before dropping a
  * reference to the old frame. Returns FAULT_HANDLED, FAULT_OOM, or
  * FAULT_SEGV_ACCERR.
@@ -27,7 +28,8 @@ enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va,
 
 /*
  * fork: give child (fresh from mm_create) every VMA and PTE of parent,
- * sharing frames copy-on-write. 0, or -ENOMEM with child holding a
- * consistent partial copy (mm_put it). Takes parent->lock.
+ * sharing frames copy-on-write (MADV_DONTFORK VMAs are left out,
+ * MADV_WIPEONFORK ones copied without their pages). 0, or -ENOMEM with
+ * child holding a consistent partial copy (mm_put it). Takes parent->lock.
  */
 int cow_dup_mm(struct mm *parent, struct mm *child);

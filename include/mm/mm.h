@@ -209,7 +209,8 @@ int mm_set_brk_start(struct mm *mm, u64 addr);
 int mm_map_stack(struct mm *mm, u64 top, u64 len_bytes);
 /*
  * Fault in every page of [start, start + len_bytes) that its VMA allows
- * access to (MAP_POPULATE, exec). 0, -ENOMEM on a hole or out of memory.
+ * access to (MAP_POPULATE), as a write in private writable mappings.
+ * 0, -ENOMEM on a hole or out of memory, -EFAULT past end of a file.
  */
 int mm_populate(struct mm *mm, u64 start, u64 len_bytes);
 /*

@@ -39,31 +39,43 @@ struct sigqueue {
 
 /* A set of pending signals; zero-filled means empty. */
 struct sigpending {
-	u64 set;               /* signals with at least one instance queued */
+	u64 set;	       /* signals with at least one instance queued */
 	struct sigqueue *head; /* instances, oldest first; may lack some in set (OOM) */
-	int nr_queued;         /* instances on the list */
+	int nr_queued;	       /* instances on the list */
 };
 
 struct itimers;
 
+/*
+ * What restart_syscall (219) resumes after a call returned
+ * -ERESTART_RESTARTBLOCK and no handler ran (a stop and continue, say):
+ * a relative nanosleep goes on to its original deadline.
+ */
+struct restart_block {
+	long (*fn)(struct restart_block *rb); /* NULL: restart_syscall fails with EINTR */
+	u64 deadline_ns;
+	u64 uaddr;
+};
+
 /* Signal, job-control and timer state of a task (embedded in struct task). */
 struct task_signal {
-	struct sigpending pending;  /* [task_lock] sent to this thread */
-	struct sigpending shared;   /* [task_lock] leader only: sent to the process */
-	u64 saved_mask;		    /* [own] rt_sigsuspend: mask to put back after the handler */
-	bool has_saved_mask;	    /* [own] */
-	bool is_exiting;	    /* [task_lock] exited: nothing more is queued */
-	long syscall_nr;	    /* [own] system call under way (for restarts), -1 none */
-	u64 ss_sp, ss_size;	    /* [own] sigaltstack; size 0 when disabled */
-	u32 ss_flags;		    /* [own] SS_AUTODISARM or 0 */
-	int exit_signal;	    /* [own] sent to the parent when the process ends; 0 none */
-	bool did_exec;		    /* [task_lock] leader: has exec'd since fork (setpgid EACCES) */
+	struct sigpending pending;    /* [task_lock] sent to this thread */
+	struct sigpending shared;     /* [task_lock] leader only: sent to the process */
+	u64 saved_mask;		      /* [own] rt_sigsuspend: mask to put back after the handler */
+	bool has_saved_mask;	      /* [own] */
+	bool is_exiting;	      /* [task_lock] exited: nothing more is queued */
+	long syscall_nr;	      /* [own] system call under way (for restarts), -1 none */
+	struct restart_block restart; /* [own] for restart_syscall */
+	u64 ss_sp, ss_size;	      /* [own] sigaltstack; size 0 when disabled */
+	u32 ss_flags;		      /* [own] SS_AUTODISARM or 0 */
+	int exit_signal;	      /* [own] sent to the parent when the process ends; 0 none */
+	bool did_exec; /* [task_lock] leader: has exec'd since fork (setpgid EACCES) */
 	/* Job control; leader only, [task_lock]. */
-	int pgid, sid;		    /* process group and session */
-	bool is_stopped;	    /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
-	int stop_sig;		    /* the signal that stopped it */
-	u8 wait_report;		    /* SIG_REPORT_*: a change its parent's wait has not seen */
-	struct itimers *itimers;    /* [task_lock] leader only: alarm, setitimer, timer_create */
+	int pgid, sid;		 /* process group and session */
+	bool is_stopped;	 /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
+	int stop_sig;		 /* the signal that stopped it */
+	u8 wait_report;		 /* SIG_REPORT_*: a change its parent's wait has not seen */
+	struct itimers *itimers; /* [task_lock] leader only: alarm, setitimer, timer_create */
 };
 
 #define SIG_REPORT_STOPPED   1
@@ -158,17 +170,18 @@ long signal_sigreturn(struct trap_frame *tf);
 
 /* What a wait asks for and what it found. */
 struct wait_req {
-	int which, id;		/* P_ALL, P_PID (id), P_PGID (id; 0: the caller's group) */
-	int options;		/* WNOHANG, WEXITED, WUNTRACED, WCONTINUED, WNOWAIT */
-	int status;		/* out: wait-status word */
-	struct acct_totals ru;	/* out: the child's usage, its own children's included */
+	int which, id;	       /* P_ALL, P_PID (id), P_PGID (id; 0: the caller's group) */
+	int options;	       /* WNOHANG, WEXITED, WUNTRACED, WCONTINUED, WNOWAIT */
+	int status;	       /* out: wait-status word */
+	struct acct_totals ru; /* out: the child's usage, its own children's included */
 };
 /* Wait for a child with news. Its pid, 0 (WNOHANG, none yet), -ECHILD or -ERESTARTSYS. */
 long do_wait(struct wait_req *w);
 /* wait4(2): status and rusage copied out (rusage may be NULL). */
 long do_wait4(int pid, int __user *ustatus, int options, void __user *urusage);
 
-/* A POSIX timer's signal (info: its si_signo, SI_TIMER, timer id) still queued, or NULL. Caller holds task_lock. */
+/* A POSIX timer's signal (info: its si_signo, SI_TIMER, timer id) still queued, or NULL. Caller
+ * holds task_lock. */
 struct siginfo *signal_timer_queued_locked(struct task *t, bool is_thread,
 					   const struct siginfo *info);
 

@@ -41,6 +41,11 @@ void wake_up(struct wait_queue *wq);
  * If lock is given, it is held on entry and exit and released while asleep.
  */
 int wait_event(struct wait_queue *wq, bool (*cond)(void *arg), void *arg, struct spinlock *lock);
+/*
+ * As wait_event, but only a fatal signal (SIGKILL) ends it early: for
+ * waits a handler must not cut short, such as a vfork parent's.
+ */
+int wait_event_killable(struct wait_queue *wq, bool (*cond)(void *arg), void *arg);
 /* As wait_event, with a deadline on the clock_ns() clock; -ETIMEDOUT when it passes. */
 int wait_event_timeout(struct wait_queue *wq, bool (*cond)(void *arg), void *arg,
 		       struct spinlock *lock, u64 deadline_ns);

@@ -71,18 +71,18 @@ static inline u64 sig_bit(int sig)
 }
 
 /* si_code values (siginfo(7) / sigaction(2)). */
-#define SI_USER	   0
-#define SI_KERNEL  0x80
-#define SI_QUEUE   (-1)
-#define SI_TIMER   (-2)
-#define SI_TKILL   (-6)
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define BUS_ADRALN  1
-#define BUS_ADRERR  2
-#define ILL_ILLOPN  2
-#define FPE_INTDIV  1
-#define TRAP_BRKPT  1
+#define SI_USER	      0
+#define SI_KERNEL     0x80
+#define SI_QUEUE      (-1)
+#define SI_TIMER      (-2)
+#define SI_TKILL      (-6)
+#define SEGV_MAPERR   1
+#define SEGV_ACCERR   2
+#define BUS_ADRALN    1
+#define BUS_ADRERR    2
+#define ILL_ILLOPN    2
+#define FPE_INTDIV    1
+#define TRAP_BRKPT    1
 #define CLD_EXITED    1
 #define CLD_KILLED    2
 #define CLD_DUMPED    3

@@ -9,6 +9,9 @@
 #define TCSBRK	   0x5409
 #define TCXONC	   0x540a
 #define TCFLSH	   0x540b
+#define TIOCSCTTY  0x540e
+#define TIOCNOTTY  0x5422
+#define TIOCGSID   0x5429
 #define TIOCGPGRP  0x540f
 #define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
@@ -73,6 +76,7 @@ struct winsize {
 #define HUPCL  0002000
 /* c_lflag */
 #define ISIG	0000001
+#define NOFLSH  0000200
 #define ICANON	0000002
 #define ECHO	0000010
 #define ECHOE	0000020

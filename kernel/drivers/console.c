@@ -20,9 +20,22 @@ void console_write(const char *s, size_t n)
 	uart_write(COM1, s, n);
 }
 
-/* Receive interrupt, one byte: keep it if there is room (else drop it), then wake readers. */
+static bool (*console_rx_hook)(u8 c);
+
+void console_set_rx_hook(bool (*hook)(u8 c))
+{
+	WRITE_ONCE(console_rx_hook, hook);
+}
+
+/*
+ * Receive interrupt, one byte: the tty may act on it at once (^C must
+ * work while nobody reads); else keep it if there is room, and wake readers.
+ */
 static void console_rx_byte(u8 c)
 {
+	bool (*hook)(u8) = READ_ONCE(console_rx_hook);
+	if (hook && hook(c))
+		return;
 	spin_lock(&console_lock);
 	if (input_head - input_tail < CONSOLE_INPUT_BYTES)
 		input_ring[input_head++ % CONSOLE_INPUT_BYTES] = (char)c;

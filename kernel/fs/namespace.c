@@ -25,6 +25,8 @@ int ns_attach(struct inode *dir, const char *name, size_t len, struct inode *chi
 {
 	if (dir_is_dead(dir))
 		return -ENOENT;
+	if (!dir->iops->link)
+		return -EPERM; /* a filesystem that makes its own names (/proc) */
 	int r = dir->iops->link(dir, name, len, child);
 	if (r)
 		return r;
@@ -68,6 +70,8 @@ static int ns_mknod(struct walk *w, int r, u32 mode, u64 rdev)
 		return -EEXIST;
 	if (!walk_can_create(w, r))
 		return r;
+	if (!w->dir->iops->create)
+		return -EPERM; /* nothing can be created here (/proc) */
 	struct inode *inode = w->dir->iops->create(w->dir, mode, rdev);
 	if (!inode)
 		return -ENOMEM;
@@ -99,6 +103,8 @@ static int ns_symlink(struct walk *w, int r, char **target)
 		return -EEXIST;
 	if (!walk_can_create(w, r))
 		return r;
+	if (!w->dir->iops->create)
+		return -EPERM;
 	struct inode *inode = w->dir->iops->create(w->dir, S_IFLNK | 0777, 0);
 	if (!inode)
 		return -ENOMEM;
@@ -138,6 +144,8 @@ static int ns_unlink(struct walk *w)
 		return -EISDIR;
 	if (w->has_trailing_slash)
 		return -ENOTDIR;
+	if (!w->dir->iops->unlink)
+		return -EPERM; /* names the filesystem keeps itself (/proc) */
 	ns_detach(w->dir, w->last, w->last_len, w->inode);
 	return 0;
 }
@@ -155,6 +163,8 @@ static int ns_rmdir(struct walk *w)
 		return -ENOTDIR;
 	if (w->inode->dir.nentries)
 		return -ENOTEMPTY;
+	if (!w->dir->iops->unlink)
+		return -EPERM;
 	ns_detach(w->dir, w->last, w->last_len, w->inode);
 	return 0;
 }
@@ -184,6 +194,8 @@ static int ns_link(struct walk *ow, struct walk *nw, int rn)
 		return -EEXIST;
 	if (!walk_can_create(nw, rn))
 		return rn;
+	if (src->dev != nw->dir->dev)
+		return -EXDEV; /* a link cannot cross filesystems (ramfs, /proc) */
 	if (src->nlink == 0)
 		return -ENOENT; /* already unlinked: cannot come back */
 	return ns_create(nw, src);
@@ -318,6 +330,10 @@ static int ns_rename(struct walk *ow, struct walk *nw, int rn, unsigned flags)
 		return rn;
 	if (ow->last_type != LAST_NORMAL || nw->last_type != LAST_NORMAL)
 		return -EBUSY;
+	if (ow->dir->dev != nw->dir->dev)
+		return -EXDEV; /* a rename cannot cross filesystems (ramfs, /proc) */
+	if (!ow->dir->iops->rename)
+		return -EPERM;
 	if (nw->inode && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
 	if (flags & RENAME_EXCHANGE)

@@ -23,6 +23,8 @@ static int open_create(struct walk *w, u32 mode, struct inode **out)
 {
 	if (w->has_trailing_slash)
 		return -EISDIR;
+	if (!w->dir->iops->create)
+		return -EACCES; /* nothing can be created here (/proc), as Linux's vfs_create */
 	struct inode *inode = w->dir->iops->create(w->dir, S_IFREG | (mode & 07777), 0);
 	if (!inode)
 		return -ENOMEM;

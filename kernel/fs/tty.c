@@ -1,12 +1,16 @@
 /*
  * The console line discipline (include/fs/tty.h). /dev/console and
- * /dev/tty are both this one terminal: there are no sessions or
- * controlling terminals yet, and no ISIG signals (^C is an ordinary byte).
+ * /dev/tty are both this one terminal. It can be the controlling terminal
+ * of one session (TIOCSCTTY); with ISIG, ^C, ^\ and ^Z send SIGINT,
+ * SIGQUIT and SIGTSTP to its foreground process group the moment they are
+ * typed (tty_isig_hook, from the receive interrupt).
  */
 #include <drivers/console.h>
 #include <fs/tty.h>
 #include <lib/string.h>
 #include <mm/usercopy.h>
+#include <proc/signal.h>
+#include <proc/task.h>
 #include <proc/wait.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
@@ -243,6 +247,8 @@ static void tty_flush_input(struct tty *tty)
 	tty->nlines = 0;
 }
 
+static bool tty_isig_hook(u8 c);
+
 /* The console's tty, set up on first use. */
 static struct tty *console_tty_get(void)
 {
@@ -252,9 +258,122 @@ static struct tty *console_tty_get(void)
 	if (!console_tty_ready) {
 		tty_init(&console_tty, console_write);
 		__atomic_store_n(&console_tty_ready, true, __ATOMIC_RELEASE);
+		console_set_rx_hook(tty_isig_hook);
 	}
 	spin_unlock(&console_tty_init_lock);
 	return &console_tty;
+}
+
+/* The signal an ISIG character stands for, or 0. Caller holds tty->lock. */
+static int tty_isig_signal(struct tty *tty, u8 c)
+{
+	if (!(tty->termios.c_lflag & ISIG))
+		return 0;
+	if (tty_is_cc(tty, c, VINTR))
+		return SIGINT;
+	if (tty_is_cc(tty, c, VQUIT))
+		return SIGQUIT;
+	if (tty_is_cc(tty, c, VSUSP))
+		return SIGTSTP;
+	return 0;
+}
+
+/*
+ * Receive interrupt: an ISIG character is acted on at once, even while no
+ * one reads: pending input is discarded (unless NOFLSH), it echoes as ^C,
+ * and the foreground group gets the signal. The signal is sent after
+ * tty->lock is dropped (task_lock ranks below it).
+ */
+static bool tty_isig_hook(u8 c)
+{
+	struct tty *tty = &console_tty;
+	spin_lock(&tty->lock);
+	int sig = tty_isig_signal(tty, c);
+	int pgrp = tty->fg_pgrp;
+	if (sig) {
+		if (!(tty->termios.c_lflag & NOFLSH))
+			tty_flush_input(tty);
+		tty_echo(tty, c);
+	}
+	spin_unlock(&tty->lock);
+	if (sig && pgrp > 0)
+		signal_send_pgrp(pgrp, sig);
+	return sig != 0;
+}
+
+/* The caller's session and process group. */
+static void tty_caller_ids(int *sid, int *pgid)
+{
+	struct task *leader = current->group_leader;
+	*sid = READ_ONCE(leader->sig.sid);
+	*pgid = READ_ONCE(leader->sig.pgid);
+}
+
+/*
+ * TIOCSCTTY: a session leader without a terminal makes this its
+ * controlling terminal (Linux: EPERM otherwise, unless stealing as root
+ * with arg 1).
+ */
+static long tty_ioctl_set_ctty(struct tty *tty, u64 arg)
+{
+	int sid, pgid;
+	tty_caller_ids(&sid, &pgid);
+	if (sid != current->tgid)
+		return -EPERM;
+	spin_lock(&tty->lock);
+	long r = 0;
+	if (tty->session == sid)
+		r = 0;
+	else if (tty->session && arg != 1)
+		r = -EPERM;
+	else
+		tty->session = sid, tty->fg_pgrp = pgid;
+	spin_unlock(&tty->lock);
+	return r;
+}
+
+/* TIOCGPGRP / TIOCGSID: only for the session this is the terminal of. */
+static long tty_ioctl_get_id(struct tty *tty, u64 arg, bool want_sid)
+{
+	int sid, pgid;
+	tty_caller_ids(&sid, &pgid);
+	spin_lock(&tty->lock);
+	int v = want_sid ? tty->session : tty->fg_pgrp;
+	bool is_ours = tty->session && tty->session == sid;
+	spin_unlock(&tty->lock);
+	if (!is_ours)
+		return -ENOTTY;
+	return copy_to_user((int __user *)arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* TIOCSPGRP: move the foreground to another group of the same session. */
+static long tty_ioctl_set_pgrp(struct tty *tty, u64 arg)
+{
+	int sid, pgid, want;
+	tty_caller_ids(&sid, &pgid);
+	if (copy_from_user(&want, (const int __user *)arg, sizeof(want)))
+		return -EFAULT;
+	if (want < 0)
+		return -EINVAL;
+	spin_lock(&tty->lock);
+	long r = tty->session && tty->session == sid ? 0 : -ENOTTY;
+	if (!r)
+		tty->fg_pgrp = want;
+	spin_unlock(&tty->lock);
+	return r;
+}
+
+/* TIOCNOTTY: the session leader gives up its terminal. */
+static long tty_ioctl_no_ctty(struct tty *tty)
+{
+	int sid, pgid;
+	tty_caller_ids(&sid, &pgid);
+	spin_lock(&tty->lock);
+	long r = tty->session && tty->session == sid ? 0 : -ENOTTY;
+	if (!r && sid == current->tgid)
+		tty->session = 0, tty->fg_pgrp = 0;
+	spin_unlock(&tty->lock);
+	return r;
 }
 
 /* wait_event condition, called with tty->lock held. */
@@ -381,6 +500,16 @@ static long tty_ioctl(struct file *f, unsigned cmd, u64 arg)
 		return tty_ioctl_fionread(tty, arg);
 	case TCFLSH:
 		return tty_ioctl_flush(tty, arg);
+	case TIOCSCTTY:
+		return tty_ioctl_set_ctty(tty, arg);
+	case TIOCNOTTY:
+		return tty_ioctl_no_ctty(tty);
+	case TIOCGPGRP:
+		return tty_ioctl_get_id(tty, arg, false);
+	case TIOCGSID:
+		return tty_ioctl_get_id(tty, arg, true);
+	case TIOCSPGRP:
+		return tty_ioctl_set_pgrp(tty, arg);
 	case TCSBRK:
 	case TCXONC:
 		return 0; /* output is never queued, so draining and flow control are no-ops */

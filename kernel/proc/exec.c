@@ -320,7 +320,9 @@ static void exec_commit(struct exec_ctx *ctx, struct mm *mm, u64 sp)
 	const char *path = ctx->filename;
 	struct task *t = current;
 	struct mm *old = t->mm;
+	spin_lock(&task_lock); /* /proc follows t->mm under task_lock */
 	t->mm = mm;
+	spin_unlock(&task_lock);
 	mmu_switch(mm->root);
 	if (old)
 		mm_put(old);

@@ -52,24 +52,29 @@ static void reparent_children_locked(struct task *t)
 	}
 }
 
-/* Drop everything a zombie does not need: address space, files, cwd. */
+/*
+ * Drop everything a zombie does not need: address space, files, cwd. The
+ * pointers are cleared under task_lock, so a reader holding task_lock
+ * (/proc) may take its own reference on whatever it still sees.
+ */
 static void exit_release_resources(struct task *t)
 {
-	if (t->mm) {
-		/* Leave the page tables before they are freed under us. */
-		mmu_switch(kernel_root);
-		struct mm *mm = t->mm;
-		t->mm = NULL;
+	struct mm *mm = t->mm;
+	struct files_struct *files = t->files;
+	struct fs_struct *fs = t->fs;
+	if (mm)
+		mmu_switch(kernel_root); /* leave the page tables before they are freed under us */
+	spin_lock(&task_lock);
+	t->mm = NULL;
+	t->files = NULL;
+	t->fs = NULL;
+	spin_unlock(&task_lock);
+	if (mm)
 		mm_put(mm);
-	}
-	if (t->files) {
-		files_put(t->files);
-		t->files = NULL;
-	}
-	if (t->fs) {
-		fs_put(t->fs);
-		t->fs = NULL;
-	}
+	if (files)
+		files_put(files);
+	if (fs)
+		fs_put(fs);
 }
 
 /* PID 1 is gone: report its status the way a shell would and stop. */

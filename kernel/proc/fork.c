@@ -15,6 +15,7 @@
 #include <arch/cpu.h>
 #include <fs/fdtable.h>
 #include <fs/fs_struct.h>
+#include <fs/procfs.h>
 #include <fs/vfs.h>
 #include <lib/printk.h>
 #include <lib/string.h>
@@ -94,12 +95,20 @@ static void fork_cpu_state(struct task *child, struct task *parent, u64 flags, u
 /* Undo a half-built child (never ran, never linked to a parent). */
 static void fork_abort(struct task *child)
 {
-	if (child->mm)
-		mm_put(child->mm);
-	if (child->files)
-		files_put(child->files);
-	if (child->fs)
-		fs_put(child->fs);
+	struct mm *mm = child->mm;
+	struct files_struct *files = child->files;
+	struct fs_struct *fs = child->fs;
+	spin_lock(&task_lock); /* /proc may see the child already: clear as exit does */
+	child->mm = NULL;
+	child->files = NULL;
+	child->fs = NULL;
+	spin_unlock(&task_lock);
+	if (mm)
+		mm_put(mm);
+	if (files)
+		files_put(files);
+	if (fs)
+		fs_put(fs);
 	task_free(child);
 }
 
@@ -118,6 +127,7 @@ static void fork_publish(struct task *child, struct task *parent, u64 flags)
 		child->parent = leader->parent;
 		list_add_tail(&child->thread_node, &leader->threads);
 		leader->nr_live_threads++;
+		procfs_pid_thread(child->pid); /* /proc lists processes, not threads */
 	} else {
 		child->parent = parent;
 		list_add_tail(&child->sibling, &parent->children);
@@ -157,7 +167,8 @@ long do_clone(u64 flags, u64 newsp, int __user *parent_tid, int __user *child_ti
 		child->vfork_parent = parent;
 	fork_publish(child, parent, flags);
 	if (flags & CLONE_VFORK)
-		wait_event(&parent->child_wq, vfork_released, child, NULL);
+		/* Killable only: a handler must not run on the stack the child is using. */
+		wait_event_killable(&parent->child_wq, vfork_released, child);
 	return pid;
 abort:
 	fork_abort(child);

@@ -38,7 +38,7 @@
 #define SIG_STOP_MASK	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | sig_bit(SIGTTOU))
 /* Signals raised by the faulting instruction itself: taken before the others. */
 #define SIG_SYNC_MASK                                                                              \
-	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | sig_bit(SIGTRAP) |                \
+	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | sig_bit(SIGTRAP) |                 \
 	 sig_bit(SIGFPE) | sig_bit(SIGSYS))
 #define SIGQUEUE_MAX	1024 /* queued instances per set; more real-time ones get EAGAIN */
 #define RLIMIT_CORE_IDX 4
@@ -49,20 +49,34 @@ enum sig_default_action { SIGACT_TERM, SIGACT_CORE, SIGACT_IGNORE, SIGACT_STOP }
 static struct wait_queue stop_wq = WAIT_QUEUE_INIT(stop_wq);
 
 static const char *const signal_names[] = {
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
-	[SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV",
+	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
+	[SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV",
 };
 
 /* What SIG_DFL means for sig (signal(7)). */
 static enum sig_default_action sig_default(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
 		return SIGACT_CORE;
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
 		return SIGACT_IGNORE;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
 		return SIGACT_STOP;
 	default:
 		return SIGACT_TERM;
@@ -88,7 +102,8 @@ static struct task *thread_next(struct task *leader, struct task *th)
 	return n == &leader->threads ? NULL : list_entry(n, struct task, thread_node);
 }
 
-#define for_each_thread(leader, th) for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
+#define for_each_thread(leader, th)                                                                \
+	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
 
 /* ---- pending sets ------------------------------------------------------ */
 
@@ -173,8 +188,7 @@ static void process_flush_mask_locked(struct task *leader, u64 mask)
 {
 	struct task *th;
 	sigpending_flush_mask(&leader->sig.shared, mask);
-	for_each_thread(leader, th)
-		sigpending_flush_mask(&th->sig.pending, mask);
+	for_each_thread(leader, th) sigpending_flush_mask(&th->sig.pending, mask);
 }
 
 /* The lowest-numbered signal of set, synchronous ones first; 0 if empty. */
@@ -213,7 +227,8 @@ static void signal_kill_process_locked(struct task *leader, int sig)
 	struct task *th;
 	if (leader->nr_live_threads > 1)
 		thread_group_exit_locked(leader, sig);
-	for_each_thread(leader, th) {
+	for_each_thread(leader, th)
+	{
 		if (!th->pending_kill_signal)
 			th->pending_kill_signal = sig;
 		sched_wake(th);
@@ -290,9 +305,7 @@ int signal_send_info_locked(struct task *t, const struct siginfo *info, bool is_
 			signal_wake_locked(t);
 		return 0;
 	}
-	for_each_thread(leader, th)
-		if (!(th->sigmask & sig_bit(sig)))
-			signal_wake_locked(th);
+	for_each_thread(leader, th) if (!(th->sigmask & sig_bit(sig))) signal_wake_locked(th);
 	return 0;
 }
 
@@ -369,8 +382,8 @@ void proc_user_fault(struct trap_frame *tf, int signo, int si_code, u64 addr)
 	spin_unlock(&task_lock);
 	if (is_fatal) {
 		const char *name = signo < (int)ARRAY_SIZE(signal_names) && signal_names[signo]
-					   ? signal_names[signo]
-					   : "signal";
+				       ? signal_names[signo]
+				       : "signal";
 		printk("cowix: %s[%d]: %s (code %d) at %#lx ip %#lx\n", t->comm, t->pid, name,
 		       si_code, addr, tf->rip);
 	}
@@ -389,7 +402,7 @@ static void signal_stop_process_locked(struct task *leader, int sig)
 	leader->sig.wait_report = SIG_REPORT_STOPPED;
 	signal_notify_parent_stop_locked(leader, CLD_STOPPED, sig);
 	for_each_thread(leader, th)
-		sched_wake(th); /* interrupt their waits: they stop on the way out */
+	    sched_wake(th); /* interrupt their waits: they stop on the way out */
 }
 
 static bool signal_stop_over(void *arg)
@@ -609,7 +622,8 @@ void signal_fork(struct task *child, struct task *parent, u64 clone_flags)
 	child->sig.sid = pleader->sig.sid;
 	spin_unlock(&task_lock);
 	child->sig.exit_signal = clone_flags & 0xff;
-	/* A fork keeps the alternate stack (same addresses); a new address space sharer does not. */
+	/* A fork keeps the alternate stack (same addresses); a new address space sharer does not.
+	 */
 	if (!(clone_flags & CLONE_VM) || (clone_flags & CLONE_VFORK)) {
 		child->sig.ss_sp = parent->sig.ss_sp;
 		child->sig.ss_size = parent->sig.ss_size;
@@ -775,7 +789,8 @@ int signal_suspend(u64 mask)
 	return signal_sleep_interruptible();
 }
 
-/* Post info to the process with pid (any thread id of it); -ESRCH if none. Caller holds task_lock. */
+/* Post info to the process with pid (any thread id of it); -ESRCH if none. Caller holds task_lock.
+ */
 static int signal_kill_pid_locked(int pid, const struct siginfo *info)
 {
 	struct task *t = task_find(pid);

@@ -6,6 +6,7 @@
  */
 #include <arch/asm_offsets.h>
 #include <arch/timer.h>
+#include <fs/procfs.h>
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -84,8 +85,10 @@ struct task *task_alloc(void)
 	t->state = TASK_SLEEPING;
 	spin_lock(&task_lock);
 	t->pid = t->tgid = pid_alloc_locked();
-	if (t->pid > 0)
+	if (t->pid > 0) {
 		list_add_tail(&t->all, &all_tasks);
+		procfs_pid_alloc(t->pid);
+	}
 	spin_unlock(&task_lock);
 	if (t->pid < 0)
 		goto free_stack;
@@ -101,6 +104,7 @@ void task_free(struct task *t)
 {
 	spin_lock(&task_lock);
 	list_del(&t->all);
+	procfs_pid_free(t->pid); /* before the pid can be reused */
 	spin_unlock(&task_lock);
 	kfree(t->kstack);
 	kfree(t);

@@ -84,6 +84,37 @@ int wait_event(struct wait_queue *wq, bool (*cond)(void *arg), void *arg, struct
 	return wait_event_timeout(wq, cond, arg, lock, 0);
 }
 
+/* Only a fatal signal (SIGKILL, a group exit) ends a killable wait. */
+static bool wait_killed(struct task *t)
+{
+	return READ_ONCE(t->pending_kill_signal) != 0;
+}
+
+int wait_event_killable(struct wait_queue *wq, bool (*cond)(void *arg), void *arg)
+{
+	struct wait_entry e = { .task = current };
+	for (;;) {
+		if (cond(arg))
+			return 0;
+		if (wait_killed(e.task))
+			return -ERESTARTSYS;
+		spin_lock(&wq->lock);
+		list_add_tail(&e.node, &wq->sleepers);
+		if (!cond(arg)) {
+			sched_sleep_locked_prepare(0);
+			if (wait_killed(e.task)) { /* the kill's wake-up found us still awake */
+				sched_sleep_cancel();
+			} else {
+				spin_unlock(&wq->lock);
+				sched_sleep_commit();
+				spin_lock(&wq->lock);
+			}
+		}
+		list_del(&e.node);
+		spin_unlock(&wq->lock);
+	}
+}
+
 void wait_entry_add(struct wait_queue *wq, struct wait_entry *e)
 {
 	spin_lock(&wq->lock);

@@ -95,11 +95,21 @@ static bool never(void *arg)
 	return false;
 }
 
+static long sleep_until(s64 deadline_ns, struct timespec_abi __user *rem, bool is_relative);
+
+/* restart_syscall after a relative sleep was interrupted without a handler: sleep on. */
+static long sleep_restart(struct restart_block *rb)
+{
+	return sleep_until(rb->deadline_ns, (struct timespec_abi __user *)rb->uaddr, true);
+}
+
 /*
  * Sleep until clock_ns() reaches deadline. An interrupted sleep reports the
- * time left in *rem (relative sleeps) and returns -EINTR.
+ * time left in *rem and asks to be resumed if no handler runs: a relative
+ * one through restart_syscall (same deadline), an absolute one by running
+ * again; with a handler the caller sees EINTR (proc/signal.c).
  */
-static long sleep_until(s64 deadline_ns, struct timespec_abi __user *rem)
+static long sleep_until(s64 deadline_ns, struct timespec_abi __user *rem, bool is_relative)
 {
 	struct wait_queue wq;
 	wait_queue_init(&wq);
@@ -110,7 +120,10 @@ static long sleep_until(s64 deadline_ns, struct timespec_abi __user *rem)
 	struct timespec_abi ts = ns_to_timespec(left > 0 ? left : 0);
 	if (rem && copy_to_user(rem, &ts, sizeof(ts)))
 		return -EFAULT;
-	return -EINTR;
+	if (!is_relative)
+		return -ERESTARTNOHAND;
+	current->sig.restart = (struct restart_block){ sleep_restart, deadline_ns, (u64)rem };
+	return -ERESTART_RESTARTBLOCK;
 }
 
 static int timespec_from_user(struct timespec_abi *ts, const struct timespec_abi __user *u)
@@ -128,7 +141,7 @@ static long sys_nanosleep(const struct timespec_abi __user *req, struct timespec
 	int r = timespec_from_user(&ts, req);
 	if (r)
 		return r;
-	return sleep_until(clock_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec, rem);
+	return sleep_until(clock_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec, rem, true);
 }
 SYSCALL_REGISTER(35, nanosleep, sys_nanosleep);
 
@@ -145,6 +158,8 @@ static long sys_clock_nanosleep(int clk, int flags, const struct timespec_abi __
 	s64 req_ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 	/* Deadlines are kept on the monotonic clock; convert an absolute time. */
 	s64 delta = flags & TIMER_ABSTIME ? req_ns - now : req_ns;
-	return sleep_until(clock_ns() + (delta > 0 ? delta : 0), flags & TIMER_ABSTIME ? NULL : rem);
+	bool is_relative = !(flags & TIMER_ABSTIME);
+	return sleep_until(clock_ns() + (delta > 0 ? delta : 0), is_relative ? rem : NULL,
+			   is_relative);
 }
 SYSCALL_REGISTER(230, clock_nanosleep, sys_clock_nanosleep);
