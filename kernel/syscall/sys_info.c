@@ -1,5 +1,6 @@
 /* uname, sysinfo, getrandom and resource limits. */
 #include <arch/timer.h>
+#include <lib/printk.h>
 #include <lib/random.h>
 #include <lib/string.h>
 #include <mm/page.h>
@@ -146,3 +147,58 @@ static long sys_rseq(void)
 	return -ENOSYS; /* glibc and musl fall back without it */
 }
 SYSCALL_REGISTER(334, rseq, sys_rseq);
+
+#define SYSLOG_ACTION_CLOSE        0
+#define SYSLOG_ACTION_OPEN         1
+#define SYSLOG_ACTION_READ_ALL     3
+#define SYSLOG_ACTION_CLEAR        5
+#define SYSLOG_ACTION_CONSOLE_OFF  6
+#define SYSLOG_ACTION_CONSOLE_ON   7
+#define SYSLOG_ACTION_CONSOLE_LEVEL 8
+#define SYSLOG_ACTION_SIZE_UNREAD  9
+#define SYSLOG_ACTION_SIZE_BUFFER  10
+#define SYSLOG_BUFFER_BYTES        (64 * 1024) /* the printk ring (lib/printk.c) */
+
+/* The newest len bytes of the kernel log, for dmesg. Returns bytes copied. */
+static long syslog_read_all(char __user *ubuf, long len)
+{
+	char chunk[256];
+	u64 end = log_size();
+	u64 pos = end > (u64)len ? end - len : 0;
+	long done = 0;
+	while (done < len) {
+		size_t n = log_read(chunk, MIN(sizeof(chunk), (size_t)(len - done)), &pos);
+		if (!n)
+			break;
+		if (copy_to_user(ubuf + done, chunk, n))
+			return -EFAULT;
+		done += n;
+	}
+	return done;
+}
+
+/* syslog(2): what dmesg needs. Reading without clearing, no console control. */
+static long sys_syslog(int type, char __user *buf, int len)
+{
+	switch (type) {
+	case SYSLOG_ACTION_CLOSE:
+	case SYSLOG_ACTION_OPEN:
+	case SYSLOG_ACTION_CONSOLE_OFF:
+	case SYSLOG_ACTION_CONSOLE_ON:
+	case SYSLOG_ACTION_CONSOLE_LEVEL:
+		return 0;
+	case SYSLOG_ACTION_READ_ALL:
+		if (len < 0)
+			return -EINVAL;
+		return len ? syslog_read_all(buf, len) : 0;
+	case SYSLOG_ACTION_SIZE_BUFFER:
+		return SYSLOG_BUFFER_BYTES;
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		return MIN(log_size(), SYSLOG_BUFFER_BYTES);
+	case SYSLOG_ACTION_CLEAR:
+		return 0; /* the ring keeps everything; dmesg -c clears nothing */
+	default:
+		return -EINVAL;
+	}
+}
+SYSCALL_REGISTER(103, syslog, sys_syslog);
