@@ -116,6 +116,8 @@ struct task *task_find(int pid);
 struct task *task_next_locked(struct task *t);
 /* A new task with a kernel stack and a fresh pid, not yet runnable; NULL on OOM. */
 struct task *task_alloc(void);
+/* Detach and drop t's mm, fd table and fs context (exit, failed fork). */
+void task_drop_resources(struct task *t);
 /* Free a task that never ran or has been reaped. */
 void task_free(struct task *t);
 /* Arrange for t to start in fn(arg) (kernel), then enter user mode with t->tf. */

@@ -59,22 +59,9 @@ static void reparent_children_locked(struct task *t)
  */
 static void exit_release_resources(struct task *t)
 {
-	struct mm *mm = t->mm;
-	struct files_struct *files = t->files;
-	struct fs_struct *fs = t->fs;
-	if (mm)
+	if (t->mm)
 		mmu_switch(kernel_root); /* leave the page tables before they are freed under us */
-	spin_lock(&task_lock);
-	t->mm = NULL;
-	t->files = NULL;
-	t->fs = NULL;
-	spin_unlock(&task_lock);
-	if (mm)
-		mm_put(mm);
-	if (files)
-		files_put(files);
-	if (fs)
-		fs_put(fs);
+	task_drop_resources(t);
 }
 
 /* PID 1 is gone: report its status the way a shell would and stop. */

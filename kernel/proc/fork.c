@@ -95,20 +95,7 @@ static void fork_cpu_state(struct task *child, struct task *parent, u64 flags, u
 /* Undo a half-built child (never ran, never linked to a parent). */
 static void fork_abort(struct task *child)
 {
-	struct mm *mm = child->mm;
-	struct files_struct *files = child->files;
-	struct fs_struct *fs = child->fs;
-	spin_lock(&task_lock); /* /proc may see the child already: clear as exit does */
-	child->mm = NULL;
-	child->files = NULL;
-	child->fs = NULL;
-	spin_unlock(&task_lock);
-	if (mm)
-		mm_put(mm);
-	if (files)
-		files_put(files);
-	if (fs)
-		fs_put(fs);
+	task_drop_resources(child); /* /proc may see the child already */
 	task_free(child);
 }
 

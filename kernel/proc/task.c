@@ -7,6 +7,9 @@
 #include <arch/asm_offsets.h>
 #include <arch/timer.h>
 #include <fs/procfs.h>
+#include <fs/fdtable.h>
+#include <fs/fs_struct.h>
+#include <mm/mm.h>
 #include <lib/printk.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -108,6 +111,29 @@ void task_free(struct task *t)
 	spin_unlock(&task_lock);
 	kfree(t->kstack);
 	kfree(t);
+}
+
+/*
+ * Detach t's address space, fd table and fs context and drop them. The
+ * pointers are cleared under task_lock, because /proc readers take their
+ * own references under it; the puts happen after, outside the lock.
+ */
+void task_drop_resources(struct task *t)
+{
+	struct mm *mm = t->mm;
+	struct files_struct *files = t->files;
+	struct fs_struct *fs = t->fs;
+	spin_lock(&task_lock);
+	t->mm = NULL;
+	t->files = NULL;
+	t->fs = NULL;
+	spin_unlock(&task_lock);
+	if (mm)
+		mm_put(mm);
+	if (files)
+		files_put(files);
+	if (fs)
+		fs_put(fs);
 }
 
 void task_first_run(void);

@@ -17,45 +17,11 @@
  * GS base never being a kernel address (arch_prctl must refuse one, and
  * CR4.FSGSBASE stays off).
  */
+#include <arch/asm.h>
 #include <arch/asm_offsets.h>
 
 #define MSR_GS_BASE 0xc0000101
 
-	.macro PUSH_GPRS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	.endm
-
-	.macro POP_GPRS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	.endm
 
 /*
  * The stubs, with their addresses collected in trap_stubs[] for idt.c.

@@ -7,6 +7,7 @@
  * format. Return is by SYSRET when the frame still describes an ordinary
  * 64-bit user context, else through the interrupt path's iretq.
  */
+#include <arch/asm.h>
 #include <arch/asm_offsets.h>
 
 	.text
@@ -22,21 +23,7 @@ syscall_entry:
 	pushq %rcx                      /* rip */
 	pushq $0                        /* error_code */
 	pushq $SYSCALL_VECTOR           /* vector: marks a syscall frame */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	xorl %ebp, %ebp                 /* backtraces stop here */
 	sti
 	movq %rsp, %rdi
@@ -60,21 +47,7 @@ syscall_entry:
 	movq TF_RFLAGS(%rsp), %r11
 	cmpq TF_R11(%rsp), %r11
 	jne 2f
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11                       /* overwritten below with rflags */
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx                       /* overwritten below with rip */
-	popq %rbx
-	popq %rax
+	POP_GPRS                        /* rcx and r11 are overwritten below */
 	addq $16, %rsp                  /* vector, error_code */
 	popq %rcx                       /* rip */
 	addq $8, %rsp                   /* cs */
