@@ -5,6 +5,8 @@
  * exits. musl's posix_spawn and system() work on top of it.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,49 @@ static void check_vfork_shares_memory(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "it exited 0");
 }
 
+/* PageTables from /proc/meminfo in KiB with read(2) only (safe in a vfork child); -1 if absent. */
+static long pagetables_kib(void)
+{
+	static char buf[4096];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strstr(buf, "PageTables:");
+	return p ? strtol(p + 11, NULL, 10) : -1;
+}
+
+/*
+ * vfork copies no page tables: with 64 MiB touched (a fork would need
+ * about 128 KiB of tables), PageTables seen from the child is unchanged.
+ */
+static void check_vfork_no_page_tables(void)
+{
+	size_t len = 64ul << 20;
+	char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (big == MAP_FAILED || pagetables_kib() < 0) {
+		tap_skip("no /proc/meminfo or no memory", "vfork does not grow PageTables");
+		return;
+	}
+	memset(big, 1, len);
+	static volatile long in_child;
+	long before = pagetables_kib();
+	pid_t pid = vfork();
+	if (pid == 0) {
+		in_child = pagetables_kib();
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	CHECK(in_child >= 0 && in_child - before < 64,
+	      "vfork with 64 MiB mapped grows PageTables by < 64 KiB (%ld -> %ld KiB)", before,
+	      in_child);
+	munmap(big, len);
+}
+
 static void check_vfork_exec(void)
 {
 	pid_t pid = vfork();
@@ -84,6 +129,7 @@ static void check_system(void)
 int main(void)
 {
 	check_vfork_shares_memory();
+	check_vfork_no_page_tables();
 	check_vfork_exec();
 	check_posix_spawn();
 	check_system();
