@@ -83,5 +83,6 @@ struct winsize {
 #define ECHOK	0000040
 #define ECHONL	0000100
 #define ECHOCTL 0001000
+#define TOSTOP  0000400
 #define ECHOKE	0004000
 #define IEXTEN	0100000

@@ -398,12 +398,42 @@ static int tty_wait_readable(struct tty *tty, struct file *f)
 	}
 }
 
+/*
+ * Job control: a process in a background group of the terminal's session
+ * may not read it (SIGTTIN), nor write with TOSTOP set (SIGTTOU). Its
+ * whole group is stopped; if the signal is ignored or blocked, or the
+ * group is orphaned, the call fails with EIO instead (for writes: goes ahead).
+ */
+static int tty_check_background(struct tty *tty, int sig)
+{
+	int sid, pgid;
+	tty_caller_ids(&sid, &pgid);
+	spin_lock(&tty->lock);
+	bool is_background = tty->session && tty->session == sid && tty->fg_pgrp != pgid;
+	spin_unlock(&tty->lock);
+	if (!is_background)
+		return 0;
+	struct task *t = current;
+	bool is_ignored = t->group_leader->sigactions[sig - 1].handler == SIG_IGN ||
+			  (READ_ONCE(t->sigmask) & sig_bit(sig));
+	spin_lock(&task_lock);
+	bool is_orphaned = pgrp_is_orphaned_locked(pgid);
+	spin_unlock(&task_lock);
+	if (is_ignored || is_orphaned)
+		return sig == SIGTTIN ? -EIO : 0;
+	signal_send_pgrp(pgid, sig);
+	return -ERESTARTSYS;
+}
+
 static ssize_t tty_read(struct file *f, void *buf, size_t len, u64 *pos)
 {
 	struct tty *tty = f->private;
 	(void)pos;
 	if (!len)
 		return 0;
+	int bg = tty_check_background(tty, SIGTTIN);
+	if (bg)
+		return bg;
 	spin_lock(&tty->lock);
 	ssize_t r = tty_wait_readable(tty, f);
 	if (!r)
@@ -415,6 +445,12 @@ static ssize_t tty_read(struct file *f, void *buf, size_t len, u64 *pos)
 static ssize_t tty_write(struct file *f, const void *buf, size_t len, u64 *pos)
 {
 	(void)pos;
+	struct tty *tty = f->private;
+	if (READ_ONCE(tty->termios.c_lflag) & TOSTOP) {
+		int bg = tty_check_background(tty, SIGTTOU);
+		if (bg)
+			return bg;
+	}
 	tty_output(f->private, buf, len);
 	return len;
 }
