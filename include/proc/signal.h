@@ -18,6 +18,13 @@
  * Delivery happens in proc_return_to_user(): a thread about to enter user
  * mode takes one unblocked signal at a time and acts on it (handler frame,
  * stop, exit, or nothing).
+ *
+ * Threads: a process-directed signal wakes every thread that does not
+ * block it; whichever dequeues it first handles it, the others find
+ * nothing and restart what they were doing. A group stop is reported to
+ * the parent when its first thread stops (Linux waits for the last).
+ * CLONE_SIGHAND without CLONE_THREAD gives a copy of the dispositions, not
+ * a shared table.
  */
 #pragma once
 #include <mm/usercopy.h>
@@ -82,6 +89,12 @@ struct task_signal {
 #define SIG_REPORT_CONTINUED 2
 
 /* ---- sending ---------------------------------------------------------- */
+
+/* A siginfo as the kernel sends it (SI_KERNEL, no sender). */
+static inline struct siginfo signal_info_kernel(int sig)
+{
+	return (struct siginfo){ .si_signo = sig, .si_code = SI_KERNEL };
+}
 
 /* Post sig to the process t belongs to. Takes task_lock. 0 or -EINVAL/-ESRCH. */
 int signal_send(struct task *t, int sig);

@@ -5,6 +5,9 @@
  * (pgid, sid), guarded by task_lock. There are no group objects: a group
  * is the set of processes carrying its id, found by walking the task list,
  * which is short on this kernel. A fork inherits both ids (signal_fork).
+ *
+ * Also here: whom a kill-like call reaches (a process, a group, everyone,
+ * one thread); posting to each is signal_send_info_locked's job.
  */
 #include <proc/signal.h>
 #include <proc/task.h>
@@ -92,6 +95,91 @@ int pgrp_setsid(void)
 		self->sig.pgid = self->sig.sid = self->tgid;
 		r = self->tgid;
 	}
+	spin_unlock(&task_lock);
+	return r;
+}
+
+/* ---- addressing signals ------------------------------------------------- */
+
+/* Post info to the process with pid (any thread id of it); -ESRCH if none. Caller holds task_lock.
+ */
+static int signal_kill_pid_locked(int pid, const struct siginfo *info)
+{
+	struct task *t = task_find(pid);
+	if (!t || t->is_kthread)
+		return -ESRCH;
+	if (!info->si_signo)
+		return 0;
+	int r = signal_send_info_locked(t, info, false);
+	return r == -ESRCH ? 0 : r; /* a zombie still exists for kill() */
+}
+
+int signal_send_pgrp_info_locked(int pgid, const struct siginfo *info)
+{
+	int r = -ESRCH;
+	for (struct task *p = task_next_locked(NULL); p; p = task_next_locked(p)) {
+		if (p->group_leader != p || p->is_kthread || p->sig.pgid != pgid)
+			continue;
+		if (p->nr_live_threads == 0 && r == -ESRCH)
+			r = 0;
+		if (p->nr_live_threads == 0)
+			continue;
+		int e = info->si_signo ? signal_send_info_locked(p, info, false) : 0;
+		if (r != 0)
+			r = e == -ESRCH ? 0 : e;
+	}
+	return r;
+}
+
+/* kill(-1): every process but init and the caller. Caller holds task_lock. */
+static int signal_kill_all_locked(const struct siginfo *info)
+{
+	int r = -ESRCH;
+	for (struct task *p = task_next_locked(NULL); p; p = task_next_locked(p)) {
+		if (p->group_leader != p || p->is_kthread || p->tgid == 1 ||
+		    p->tgid == current->tgid || p->nr_live_threads == 0)
+			continue;
+		if (info->si_signo)
+			signal_send_info_locked(p, info, false);
+		r = 0;
+	}
+	return r;
+}
+
+int signal_kill(int pid, const struct siginfo *info)
+{
+	int r;
+	spin_lock(&task_lock);
+	if (pid > 0)
+		r = signal_kill_pid_locked(pid, info);
+	else if (pid == 0)
+		r = signal_send_pgrp_info_locked(current->group_leader->sig.pgid, info);
+	else if (pid == -1)
+		r = signal_kill_all_locked(info);
+	else
+		r = signal_send_pgrp_info_locked(-pid, info);
+	spin_unlock(&task_lock);
+	return r;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	struct siginfo info = signal_info_kernel(sig);
+	spin_lock(&task_lock);
+	int r = signal_send_pgrp_info_locked(pgid, &info);
+	spin_unlock(&task_lock);
+	return r;
+}
+
+int signal_tkill(int tgid, int tid, const struct siginfo *info)
+{
+	int r = 0;
+	spin_lock(&task_lock);
+	struct task *t = task_find(tid);
+	if (!t || t->is_kthread || (tgid > 0 && t->tgid != tgid) || t->sig.is_exiting)
+		r = -ESRCH;
+	else if (info->si_signo && signal_send_info_locked(t, info, true) == -EAGAIN)
+		r = -EAGAIN;
 	spin_unlock(&task_lock);
 	return r;
 }

@@ -102,9 +102,6 @@ static struct task *thread_next(struct task *leader, struct task *th)
 	return n == &leader->threads ? NULL : list_entry(n, struct task, thread_node);
 }
 
-#define for_each_thread(leader, th)                                                                \
-	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
-
 /* ---- pending sets ------------------------------------------------------ */
 
 /* Queue info on p; a standard signal already pending is not queued twice. 0 or -EAGAIN. */
@@ -188,7 +185,8 @@ static void process_flush_mask_locked(struct task *leader, u64 mask)
 {
 	struct task *th;
 	sigpending_flush_mask(&leader->sig.shared, mask);
-	for_each_thread(leader, th) sigpending_flush_mask(&th->sig.pending, mask);
+	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
+		sigpending_flush_mask(&th->sig.pending, mask);
 }
 
 /* The lowest-numbered signal of set, synchronous ones first; 0 if empty. */
@@ -227,8 +225,7 @@ static void signal_kill_process_locked(struct task *leader, int sig)
 	struct task *th;
 	if (leader->nr_live_threads > 1)
 		thread_group_exit_locked(leader, sig);
-	for_each_thread(leader, th)
-	{
+	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th)) {
 		if (!th->pending_kill_signal)
 			th->pending_kill_signal = sig;
 		sched_wake(th);
@@ -305,19 +302,15 @@ int signal_send_info_locked(struct task *t, const struct siginfo *info, bool is_
 			signal_wake_locked(t);
 		return 0;
 	}
-	for_each_thread(leader, th) if (!(th->sigmask & sig_bit(sig))) signal_wake_locked(th);
+	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
+		if (!(th->sigmask & sig_bit(sig)))
+			signal_wake_locked(th);
 	return 0;
-}
-
-/* A siginfo as the kernel sends it (SI_KERNEL, no sender). */
-static struct siginfo siginfo_kernel(int sig)
-{
-	return (struct siginfo){ .si_signo = sig, .si_code = SI_KERNEL };
 }
 
 int signal_send(struct task *t, int sig)
 {
-	struct siginfo info = siginfo_kernel(sig);
+	struct siginfo info = signal_info_kernel(sig);
 	spin_lock(&task_lock);
 	int r = signal_send_info_locked(t, &info, false);
 	spin_unlock(&task_lock);
@@ -326,7 +319,7 @@ int signal_send(struct task *t, int sig)
 
 void signal_send_current(int sig)
 {
-	struct siginfo info = siginfo_kernel(sig);
+	struct siginfo info = signal_info_kernel(sig);
 	spin_lock(&task_lock);
 	signal_send_info_locked(current, &info, true);
 	spin_unlock(&task_lock);
@@ -353,7 +346,7 @@ static void signal_force_locked(struct task *t, const struct siginfo *info)
 static void signal_force_segv(int failed_sig)
 {
 	struct task *t = current;
-	struct siginfo info = siginfo_kernel(SIGSEGV);
+	struct siginfo info = signal_info_kernel(SIGSEGV);
 	spin_lock(&task_lock);
 	if (failed_sig == SIGSEGV)
 		sig_action(t, SIGSEGV)->handler = SIG_DFL; /* its own handler cannot run */
@@ -401,8 +394,8 @@ static void signal_stop_process_locked(struct task *leader, int sig)
 	leader->sig.stop_sig = sig;
 	leader->sig.wait_report = SIG_REPORT_STOPPED;
 	signal_notify_parent_stop_locked(leader, CLD_STOPPED, sig);
-	for_each_thread(leader, th)
-	    sched_wake(th); /* interrupt their waits: they stop on the way out */
+	for (th = thread_next(leader, NULL); th; th = thread_next(leader, th))
+		sched_wake(th); /* interrupt their waits: they stop on the way out */
 }
 
 static bool signal_stop_over(void *arg)
@@ -787,89 +780,6 @@ int signal_suspend(u64 mask)
 	t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	spin_unlock(&task_lock);
 	return signal_sleep_interruptible();
-}
-
-/* Post info to the process with pid (any thread id of it); -ESRCH if none. Caller holds task_lock.
- */
-static int signal_kill_pid_locked(int pid, const struct siginfo *info)
-{
-	struct task *t = task_find(pid);
-	if (!t || t->is_kthread)
-		return -ESRCH;
-	if (!info->si_signo)
-		return 0;
-	int r = signal_send_info_locked(t, info, false);
-	return r == -ESRCH ? 0 : r; /* a zombie still exists for kill() */
-}
-
-int signal_send_pgrp_info_locked(int pgid, const struct siginfo *info)
-{
-	int r = -ESRCH;
-	for (struct task *p = task_next_locked(NULL); p; p = task_next_locked(p)) {
-		if (p->group_leader != p || p->is_kthread || p->sig.pgid != pgid)
-			continue;
-		if (p->nr_live_threads == 0 && r == -ESRCH)
-			r = 0;
-		if (p->nr_live_threads == 0)
-			continue;
-		int e = info->si_signo ? signal_send_info_locked(p, info, false) : 0;
-		if (r != 0)
-			r = e == -ESRCH ? 0 : e;
-	}
-	return r;
-}
-
-/* kill(-1): every process but init and the caller. Caller holds task_lock. */
-static int signal_kill_all_locked(const struct siginfo *info)
-{
-	int r = -ESRCH;
-	for (struct task *p = task_next_locked(NULL); p; p = task_next_locked(p)) {
-		if (p->group_leader != p || p->is_kthread || p->tgid == 1 ||
-		    p->tgid == current->tgid || p->nr_live_threads == 0)
-			continue;
-		if (info->si_signo)
-			signal_send_info_locked(p, info, false);
-		r = 0;
-	}
-	return r;
-}
-
-int signal_kill(int pid, const struct siginfo *info)
-{
-	int r;
-	spin_lock(&task_lock);
-	if (pid > 0)
-		r = signal_kill_pid_locked(pid, info);
-	else if (pid == 0)
-		r = signal_send_pgrp_info_locked(current->group_leader->sig.pgid, info);
-	else if (pid == -1)
-		r = signal_kill_all_locked(info);
-	else
-		r = signal_send_pgrp_info_locked(-pid, info);
-	spin_unlock(&task_lock);
-	return r;
-}
-
-int signal_send_pgrp(int pgid, int sig)
-{
-	struct siginfo info = siginfo_kernel(sig);
-	spin_lock(&task_lock);
-	int r = signal_send_pgrp_info_locked(pgid, &info);
-	spin_unlock(&task_lock);
-	return r;
-}
-
-int signal_tkill(int tgid, int tid, const struct siginfo *info)
-{
-	int r = 0;
-	spin_lock(&task_lock);
-	struct task *t = task_find(tid);
-	if (!t || t->is_kthread || (tgid > 0 && t->tgid != tgid) || t->sig.is_exiting)
-		r = -ESRCH;
-	else if (info->si_signo && signal_send_info_locked(t, info, true) == -EAGAIN)
-		r = -EAGAIN;
-	spin_unlock(&task_lock);
-	return r;
 }
 
 struct siginfo *signal_timer_queued_locked(struct task *t, bool is_thread,

@@ -4,7 +4,8 @@
  * handles them and exits cleanly when told. A process blocked in
  * nanosleep, wait4, pause, sigsuspend or a read of the console dies at
  * once of SIGKILL. A process that gets signals with a stack pointer no
- * frame fits under dies of SIGSEGV, again and again. Afterwards MemFree is
+ * frame fits under dies of SIGSEGV, again and again. Children killed with
+ * thousands of real-time signals queued free them. Afterwards MemFree is
  * back at its baseline (skipped, visibly, where /proc/meminfo is missing).
  */
 #define _GNU_SOURCE
@@ -85,6 +86,41 @@ static void check_flood(void)
 	pid_t r = waitpid(pid, &st, 0);
 	CHECK(r == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "it handled them and exits cleanly when told (%#x)", st);
+}
+
+/*
+ * Children that die with 1000 real-time signals queued each: 20000 queued
+ * instances that exit must free (5 MiB of them would be missed by the
+ * MemFree check below).
+ */
+static void check_queued_then_killed(void)
+{
+	sigset_t rt;
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN + 4);
+	sigaddset(&rt, SIG_READY);
+	sigprocmask(SIG_BLOCK, &rt, NULL);
+	int queued = 0, reaped = 0;
+	for (int i = 0; i < 20; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			kill(getppid(), SIG_READY);
+			for (;;)
+				pause();
+		}
+		sigset_t ready;
+		sigemptyset(&ready);
+		sigaddset(&ready, SIG_READY);
+		struct timespec limit = { 20, 0 };
+		sigtimedwait(&ready, NULL, &limit);
+		for (int j = 0; j < 1000; j++)
+			queued +=
+			    sigqueue(pid, SIGRTMIN + 4, (union sigval){ .sival_int = j }) == 0;
+		kill(pid, SIGKILL);
+		reaped += waitpid(pid, NULL, 0) == pid;
+	}
+	CHECK(queued == 20000 && reaped == 20,
+	      "20 children killed with 1000 real-time signals queued each (%d queued)", queued);
 }
 
 static void sleep_ms(long ms)
@@ -176,6 +212,7 @@ int main(void)
 	bool have_meminfo = cow_meminfo_kib("MemFree") >= 0;
 	long baseline = have_meminfo ? cow_memfree_baseline() : -1;
 	check_flood();
+	check_queued_then_killed();
 	check_kill_blocked("nanosleep", block_nanosleep);
 	check_kill_blocked("wait4", block_wait4);
 	check_kill_blocked("pause", block_pause);
