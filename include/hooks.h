@@ -5,14 +5,15 @@
 #pragma once
 #include <arch/traps.h>
 #include <types.h>
+#include <uapi/signal.h> /* signal numbers and si_codes for proc_user_fault */
 
 /* What became of a page fault on a user address (mm/fault.c decides). */
 enum fault_result {
-	FAULT_HANDLED,     /* PTE fixed up: retry the instruction */
+	FAULT_HANDLED,	   /* PTE fixed up: retry the instruction */
 	FAULT_SEGV_MAPERR, /* no mapping there: SIGSEGV, si_code SEGV_MAPERR */
 	FAULT_SEGV_ACCERR, /* mapping forbids the access: SIGSEGV, SEGV_ACCERR */
-	FAULT_SIGBUS,      /* beyond the end of a file mapping: SIGBUS */
-	FAULT_OOM,         /* no frame to resolve it: the task is OOM-killed */
+	FAULT_SIGBUS,	   /* beyond the end of a file mapping: SIGBUS */
+	FAULT_OOM,	   /* no frame to resolve it: the task is OOM-killed */
 };
 
 /*
@@ -38,16 +39,3 @@ void proc_return_to_user(struct trap_frame *tf);
 #define PF_ERR_USER    (1u << 2)
 #define PF_ERR_RSVD    (1u << 3)
 #define PF_ERR_FETCH   (1u << 4)
-
-/* Linux signal numbers and si_codes the trap path needs. */
-#define SIGILL  4
-#define SIGTRAP 5
-#define SIGBUS  7
-#define SIGFPE  8
-#define SIGKILL 9
-#define SIGSEGV 11
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define BUS_ADRERR  2
-#define ILL_ILLOPN  2
-#define FPE_INTDIV  1

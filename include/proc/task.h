@@ -143,7 +143,6 @@ void sched_sleep_cancel(void);
 void sched_sleep_commit(void);
 /* Sleep unless *woken is true or a signal is pending, checked once marked asleep (wait_woken). */
 void sched_sleep_unless(const bool *woken, u64 deadline_ns);
-bool sched_yield_needed(void);
 
 /* Exit (proc/exit.c). status is the wait-status word (code << 8 or signal). */
 __noreturn void do_exit(int status);

@@ -83,6 +83,13 @@ static inline u64 sig_bit(int sig)
 #define ILL_ILLOPN    2
 #define FPE_INTDIV    1
 #define TRAP_BRKPT    1
+#define TRAP_TRACE    2
+#define TRAP_HWBKPT   4
+#define FPE_FLTDIV    3
+#define FPE_FLTOVF    4
+#define FPE_FLTUND    5
+#define FPE_FLTRES    6
+#define FPE_FLTINV    7
 #define CLD_EXITED    1
 #define CLD_KILLED    2
 #define CLD_DUMPED    3

@@ -24,10 +24,6 @@
 STATIC_ASSERT(offsetof(struct cpu, syscall_rsp) == CPU_OFF_SYSCALL_RSP);
 STATIC_ASSERT(offsetof(struct cpu, user_rsp_scratch) == CPU_OFF_USER_RSP);
 STATIC_ASSERT(offsetof(struct cpu, cur_task) == CPU_OFF_CURRENT);
-STATIC_ASSERT(offsetof(struct trap_frame, rip) == TF_RIP);
-STATIC_ASSERT(offsetof(struct trap_frame, cs) == TF_CS);
-STATIC_ASSERT(offsetof(struct trap_frame, rax) == TF_RAX);
-STATIC_ASSERT(sizeof(struct trap_frame) == TF_SIZE);
 
 static struct spinlock rq_lock = SPINLOCK_INIT("runqueue", LOCK_RANK_SCHED);
 static LIST_HEAD(run_queue);
@@ -236,11 +232,6 @@ void sched_tick(struct trap_frame *tf)
 	if (t == this_cpu()->idle && !list_empty(&run_queue))
 		t->need_resched = true;
 	spin_unlock(&rq_lock);
-}
-
-bool sched_yield_needed(void)
-{
-	return current->need_resched;
 }
 
 void sched_init_cpu(struct task *idle)

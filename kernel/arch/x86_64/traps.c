@@ -26,38 +26,6 @@
 #include <mm/layout.h>
 #include <proc/task.h>
 
-/* Linux si_codes not in hooks.h (uapi/signal.h may define them too). */
-#ifndef SI_KERNEL
-#define SI_KERNEL 0x80
-#endif
-#ifndef TRAP_BRKPT
-#define TRAP_BRKPT 1
-#endif
-#ifndef TRAP_TRACE
-#define TRAP_TRACE 2
-#endif
-#ifndef TRAP_HWBKPT
-#define TRAP_HWBKPT 4
-#endif
-#ifndef BUS_ADRALN
-#define BUS_ADRALN 1
-#endif
-#ifndef FPE_FLTDIV
-#define FPE_FLTDIV 3
-#endif
-#ifndef FPE_FLTOVF
-#define FPE_FLTOVF 4
-#endif
-#ifndef FPE_FLTUND
-#define FPE_FLTUND 5
-#endif
-#ifndef FPE_FLTRES
-#define FPE_FLTRES 6
-#endif
-#ifndef FPE_FLTINV
-#define FPE_FLTINV 7
-#endif
-
 #define RFLAGS_TF	 (1ul << 8)
 #define DR6_TRAP_BITS	 0xful	     /* B0-B3: a hardware breakpoint matched */
 #define DR6_SINGLESTEP	 (1ul << 14) /* BS */
