@@ -14,6 +14,7 @@ enum fault_result {
 	FAULT_SEGV_ACCERR, /* mapping forbids the access: SIGSEGV, SEGV_ACCERR */
 	FAULT_SIGBUS,	   /* beyond the end of a file mapping: SIGBUS */
 	FAULT_OOM,	   /* no frame to resolve it: the task is OOM-killed */
+	FAULT_FALLBACK,	   /* mm/ internal: not resolved as a 2 MiB page, retry at 4 KiB */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <lib/cpio.h>
 #include <lib/printk.h>
 #include <lib/string.h>
+#include <mm/thp.h>
 #include <mm/kmalloc.h>
 #include <mm/page.h>
 #include <proc/task.h>
@@ -60,7 +61,8 @@ static int qrun_argv(char *buf, size_t buflen, char **argv)
 		memcpy(buf, e.data, e.len_bytes);
 		buf[e.len_bytes] = 0;
 		int argc = 0;
-		for (size_t i = 0; i < e.len_bytes && argc < QRUN_MAX_ARGS; i += strlen(buf + i) + 1)
+		for (size_t i = 0; i < e.len_bytes && argc < QRUN_MAX_ARGS;
+		     i += strlen(buf + i) + 1)
 			argv[argc++] = buf + i;
 		argv[argc] = NULL;
 		return argc;
@@ -70,7 +72,8 @@ static int qrun_argv(char *buf, size_t buflen, char **argv)
 
 static bool is_qrun_boot(void)
 {
-	return strcmp(boot_info.cmdline, "qrun") == 0 || strncmp(boot_info.cmdline, "qrun ", 5) == 0;
+	return strcmp(boot_info.cmdline, "qrun") == 0 ||
+	       strncmp(boot_info.cmdline, "qrun ", 5) == 0;
 }
 
 void syscall_init(void);
@@ -98,6 +101,7 @@ static void machine_init(u32 start_info_pa)
 	frame_init();
 	mmu_init();
 	frame_init_late();
+	thp_init();
 	kmalloc_init();
 	timer_init();
 	console_init();
@@ -106,8 +110,8 @@ static void machine_init(u32 start_info_pa)
 	task_fpu_init_default();
 	idle_task_init();
 	irq_enable();
-	printk("cowix: %lu MiB free, initramfs %lu KiB, clock %lu MHz\n",
-	       frame_free_count() >> 8, boot_info.initrd_len_bytes >> 10, tsc_hz / 1000000);
+	printk("cowix: %lu MiB free, initramfs %lu KiB, clock %lu MHz\n", frame_free_count() >> 8,
+	       boot_info.initrd_len_bytes >> 10, tsc_hz / 1000000);
 }
 
 void kmain(u32 start_info_pa)
@@ -132,7 +136,8 @@ void kmain(u32 start_info_pa)
 	if (argc > 0 && strcmp(argv[0], "ktest") == 0)
 		machine_poweroff(ktest_run_all(argc > 1 ? argv[1] : NULL) ? 1 : 0);
 	static char *const init_argv[] = { "/sbin/init", NULL };
-	static char *const init_envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin", NULL };
+	static char *const init_envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin",
+					   NULL };
 	task_start_init("/sbin/init", init_argv, init_envp);
 	sched_idle_loop();
 }

@@ -18,6 +18,7 @@
  * All flushes here act on this CPU only.
  */
 #pragma once
+#include <mm/layout.h>
 #include <types.h>
 
 typedef u64 pte_t;
@@ -94,6 +95,30 @@ pte_t pt_protect(phys_addr_t root, u64 va, u64 set, u64 clear);
  * page, a PROT_NONE page) is returned as is.
  */
 pte_t pt_lookup(phys_addr_t root, u64 va, u64 *page_bytes);
+/*
+ * The 2 MiB level. pt_walk_pmd returns the PD entry for user va (creating
+ * the levels above it with create), NULL if a level is missing or va is not
+ * a user address. The entry is 0 (empty), a table, or a large-page leaf
+ * (PTE_PS): pt_is_huge tells them apart.
+ */
+pte_t *pt_walk_pmd(phys_addr_t root, u64 va, bool create);
+static inline bool pt_is_huge(pte_t pmd)
+{
+	return (pmd & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS);
+}
+/* The PTE for va inside the leaf table that a (non-huge, present) PD entry points to. */
+static inline pte_t *pt_pte_in(pte_t pmd, u64 va)
+{
+	return (pte_t *)phys_to_virt(pte_phys(pmd)) + ((va >> PAGE_SHIFT) & 511);
+}
+/*
+ * A zeroed leaf table for the user half (counted in PageTables), to replace
+ * a large-page PD entry by 512 PTEs; NULL on OOM. pt_table_entry makes the
+ * PD entry pointing at it; pt_table_free gives back one never installed.
+ */
+pte_t *pt_table_alloc(void);
+pte_t pt_table_entry(pte_t *table);
+void pt_table_free(pte_t *table);
 /* Page-table pages (all levels) currently allocated for user halves (/proc/meminfo PageTables). */
 u64 pt_pages_count(void);
 

@@ -17,9 +17,19 @@
 typedef pte_t (*ptcopy_fn)(void *arg, u64 va, pte_t *src);
 
 /*
- * Walk src's user page tables over [start, end) and fill dst's, allocating
- * dst tables as needed. Returns 0 or -ENOMEM (dst then holds a partial
- * copy that the caller must tear down). Does not flush any TLB.
+ * The caller's decisions: pte for each non-zero 4 KiB entry, huge for each
+ * large-page (2 MiB) PD entry, which the range must cover whole.
  */
-int pt_copy_range(phys_addr_t src_root, phys_addr_t dst_root, u64 start, u64 end, ptcopy_fn fn,
-		  void *arg);
+struct ptcopy_ops {
+	ptcopy_fn pte;
+	ptcopy_fn huge;
+};
+
+/*
+ * Walk src's user page tables over [start, end) and fill dst's, allocating
+ * dst tables as needed. Returns 0, -EINVAL (a huge entry only partly in
+ * range) or -ENOMEM (dst then holds a partial copy that the caller must
+ * tear down). Does not flush any TLB.
+ */
+int pt_copy_range(phys_addr_t src_root, phys_addr_t dst_root, u64 start, u64 end,
+		  const struct ptcopy_ops *ops, void *arg);

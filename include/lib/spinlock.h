@@ -16,6 +16,7 @@ enum lock_rank {
 	LOCK_RANK_MM = 20,
 	LOCK_RANK_VFS = 30,
 	LOCK_RANK_SCHED = 40,
+	LOCK_RANK_THP = 45, /* a huge page's counts (mm/thp.c): under mm, above frame */
 	LOCK_RANK_FRAME = 50,
 	LOCK_RANK_HEAP = 60,
 	LOCK_RANK_CONSOLE = 70,
@@ -29,7 +30,10 @@ struct spinlock {
 	const char *name;
 };
 
-#define SPINLOCK_INIT(n, r) { 0, (r), -1, (n) }
+#define SPINLOCK_INIT(n, r)                                                                        \
+	{                                                                                          \
+		0, (r), -1, (n)                                                                    \
+	}
 
 void spin_init(struct spinlock *l, const char *name, int rank);
 void spin_lock(struct spinlock *l);

@@ -27,6 +27,16 @@ struct vma;
 enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *pte);
 
 /*
+ * A write fault at huge PMD *pmdp (mapping haddr of a writable private
+ * VMA) that lacks PTE_W. The huge page ours alone: it becomes writable,
+ * FAULT_HANDLED. Shared, or the huge zero page: the PMD is split into
+ * PTEs and FAULT_FALLBACK asks the caller to resolve the fault at 4 KiB
+ * (cow_handle_write_fault then copies one page). FAULT_OOM if the split
+ * finds no page table. Called and returns with mm->lock held.
+ */
+enum fault_result cow_handle_huge_write_fault(struct mm *mm, u64 haddr, pte_t *pmdp);
+
+/*
  * fork: give child (fresh from mm_create) every VMA and PTE of parent,
  * sharing frames copy-on-write (MADV_DONTFORK VMAs are left out,
  * MADV_WIPEONFORK ones copied without their pages). 0, or -ENOMEM with

@@ -8,12 +8,12 @@
 #pragma once
 #include <types.h>
 
-#define PAGE_SHIFT      12
-#define PAGE_SIZE       4096ul
-#define PAGE_MASK       (~(PAGE_SIZE - 1))
-#define KERNEL_VMA      0xffffffff80000000ul
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	4096ul
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#define KERNEL_VMA	0xffffffff80000000ul
 #define DIRECT_MAP_BASE 0xffff888000000000ul
-#define USER_TOP        0x00007ffffffff000ul
+#define USER_TOP	0x00007ffffffff000ul
 
 static inline void *phys_to_virt(phys_addr_t pa)
 {

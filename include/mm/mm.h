@@ -79,6 +79,8 @@
 #define VM_DONTFORK	0x800  /* madvise(MADV_DONTFORK): absent from a fork child */
 #define VM_WIPEONFORK	0x1000 /* madvise(MADV_WIPEONFORK): a fork child sees it empty */
 #define VM_WRITE_DENIED 0x2000 /* shared mapping of a file opened without write: never VM_WRITE */
+#define VM_HUGEPAGE	0x4000 /* madvise(MADV_HUGEPAGE): huge pages even in "madvise" mode */
+#define VM_NOHUGEPAGE	0x8000 /* madvise(MADV_NOHUGEPAGE): never a new huge page here */
 
 /* A PROT_NONE page that still owns its frame (see the comment at the top). */
 #define PTE_PROTNONE PTE_SW2
@@ -235,9 +237,16 @@ enum fault_result mm_fault(struct mm *mm, u64 va, u64 err);
 void mm_flush_page(struct mm *mm, u64 va);
 /*
  * Clear every PTE in [start, end) (page aligned, inside VMAs or holes),
- * flushing and dropping each frame. Caller holds mm->lock.
+ * flushing and dropping each frame. 0, or -ENOMEM if a huge page only
+ * partly in the range could not be split (the pages before it are gone).
+ * Never fails on whole VMAs. Caller holds mm->lock.
  */
-void mm_zap_range(struct mm *mm, u64 start, u64 end);
+int mm_zap_range(struct mm *mm, u64 start, u64 end);
+/*
+ * What maps va, as a 4 KiB PTE value (a huge page's entry is translated to
+ * the PTE of the 4 KiB page inside it); 0 if nothing. Caller holds mm->lock.
+ */
+pte_t mm_lookup_pte(struct mm *mm, u64 va);
 /*
  * Map page at va with pte_flags (PTE_P added), taking over the caller's
  * reference and counting a mapcount and an rss page. 0, or -ENOMEM if a

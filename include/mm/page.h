@@ -21,7 +21,9 @@ enum page_flags {
 	PG_PAGETABLE = 1u << 3, /* a page-table page */
 	PG_ANON = 1u << 4,	/* anonymous user memory */
 	PG_FILE = 1u << 5,	/* page-cache page */
-	PG_ZERO = 1u << 6,	/* the shared zero page */
+	PG_ZERO = 1u << 6,	/* the shared zero page (or a frame of the huge zero page) */
+	PG_THP = 1u << 7,	/* head of a 2 MiB transparent huge page, counted as one (thp.h) */
+	PG_THP_TAIL = 1u << 8,	/* one of the other 511 frames of such a page */
 };
 
 /*

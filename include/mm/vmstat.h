@@ -23,7 +23,13 @@
 	X(VM_ZERO_PAGE_MAP, "zero_page_map")   /* a read fault mapped the shared zero page */      \
 	X(VM_ZERO_PAGE_COW, "zero_page_cow")   /* a write replaced it with a fresh zeroed frame */ \
 	X(VM_PGFAULT_FILE, "pgfault_file")     /* a fault mapped (or copied) a page-cache page */  \
-	X(VM_PGFAULT_SIGBUS, "pgfault_sigbus") /* a file mapping touched beyond end of file */
+	X(VM_PGFAULT_SIGBUS, "pgfault_sigbus") /* a file mapping touched beyond end of file */     \
+	X(VM_THP_FAULT_ALLOC, "thp_fault_alloc")       /* a fault mapped a fresh huge page */      \
+	X(VM_THP_FAULT_FALLBACK, "thp_fault_fallback") /* ... wanted one, none free: 4 KiB */      \
+	X(VM_THP_ZERO_PAGE_MAP, "thp_zero_page_map") /* a read fault mapped the huge zero page */  \
+	X(VM_THP_COW_REUSE, "thp_cow_reuse")	     /* write to a huge page we alone map */       \
+	X(VM_THP_SPLIT_PMD, "thp_split_pmd")	     /* a 2 MiB mapping became 512 PTEs */         \
+	X(VM_THP_SPLIT_PAGE, "thp_split_page")	     /* a huge page became 512 frames */
 
 #define VM_EVENT_ENUM(id, name) id,
 enum vm_event {

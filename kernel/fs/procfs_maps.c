@@ -18,6 +18,8 @@
  *   Referenced when the PTE's A bit is set; Anonymous for anonymous
  *   frames (PG_ANON: private memory, and private copies of file pages);
  *   the rest is shmem (shared anonymous memory) or file pages.
+ * A huge page (mm/thp.h) counts as its 512 frames, and its 2 MiB also in
+ * AnonHugePages; the mapcount of one of its frames is the huge page's.
  * Everything is read under mm->lock, which keeps the PTEs and the frames
  * they own in place.
  */
@@ -25,12 +27,12 @@
 #include <lib/string.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <uapi/errno.h>
 #include <uapi/stat.h>
 
-#define MAPS_NAME_COLUMN 73		   /* a name starts here, past the padding */
-#define PSS_SHIFT	 12		   /* Pss is summed in units of 1/4096 byte */
-#define PT_LEAF_SPAN	 (512 * PAGE_SIZE) /* one missing leaf table: 2 MiB without PTEs */
+#define MAPS_NAME_COLUMN 73 /* a name starts here, past the padding */
+#define PSS_SHIFT	 12 /* Pss is summed in units of 1/4096 byte */
 
 /* Which of the three files procfs_show_mm generates. */
 enum maps_view {
@@ -44,7 +46,7 @@ struct smaps_acc {
 	u64 rss, rss_file, rss_shmem;
 	u64 pss, pss_dirty, pss_anon, pss_file, pss_shmem;
 	u64 shared_clean, shared_dirty, private_clean, private_dirty;
-	u64 referenced, anonymous;
+	u64 referenced, anonymous, anon_huge;
 };
 
 /* Shared anonymous memory: mapped from a shmem file, which has no name (nlink 0). */
@@ -97,7 +99,7 @@ static void smaps_account_pte(struct smaps_acc *a, const struct vma *v, pte_t e)
 	u32 flags = READ_ONCE(pg->flags);
 	if (flags & PG_ZERO)
 		return;
-	int mapcount = MAX(atomic_read(&pg->mapcount), 1);
+	int mapcount = MAX(thp_frame_mapcount(page_to_pfn(pg)), 1);
 	bool is_anon = flags & PG_ANON;
 	bool is_shmem = !is_anon && maps_vma_is_shmem(v);
 	bool is_dirty = (e & PTE_D) || is_anon;
@@ -118,17 +120,26 @@ static void smaps_account_pte(struct smaps_acc *a, const struct vma *v, pte_t e)
 	a->anonymous += is_anon ? PAGE_SIZE : 0;
 }
 
-/* Account every PTE of v, skipping absent leaf tables 2 MiB at a time. Caller holds mm->lock. */
+/* Account the 512 frames of a huge PMD, and its 2 MiB as AnonHugePages. */
+static void smaps_account_huge(struct smaps_acc *a, const struct vma *v, u64 haddr, pte_t pmd)
+{
+	for (u64 va = haddr; va < haddr + HPAGE_SIZE; va += PAGE_SIZE)
+		smaps_account_pte(a, v, thp_pte_of(pmd, va));
+	a->anon_huge += thp_is_huge_zero(pmd) ? 0 : HPAGE_SIZE;
+}
+
+/* Account every PTE of v, a page-directory entry (2 MiB) at a time. Caller holds mm->lock. */
 static void smaps_account_vma(struct smaps_acc *a, struct mm *mm, const struct vma *v)
 {
-	for (u64 va = v->start; va < v->end;) {
-		pte_t *ptep = pt_walk(mm->root, va, false);
-		if (!ptep) {
-			va = ALIGN_DOWN(va, PT_LEAF_SPAN) + PT_LEAF_SPAN;
-			continue;
-		}
-		smaps_account_pte(a, v, READ_ONCE(*ptep));
-		va += PAGE_SIZE;
+	for (u64 va = v->start, next; va < v->end; va = next) {
+		next = MIN(ALIGN_DOWN(va, HPAGE_SIZE) + HPAGE_SIZE, v->end);
+		pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
+		pte_t pmd = pmdp ? READ_ONCE(*pmdp) : 0;
+		if (pt_is_huge(pmd))
+			smaps_account_huge(a, v, va, pmd);
+		else if (pte_present(pmd))
+			for (u64 p = va; p < next; p += PAGE_SIZE)
+				smaps_account_pte(a, v, READ_ONCE(*pt_pte_in(pmd, p)));
 	}
 }
 
@@ -145,13 +156,12 @@ static void smaps_show_rss(struct procfs_buf *b, const struct smaps_acc *a, bool
 	}
 }
 
-/* Shared_Clean through Locked; the huge-page, swap and lock counts are always 0 here. */
+/* Shared_Clean through Locked; shmem/file huge pages, hugetlb, swap and locks are always 0 here. */
 static void smaps_show_rest(struct procfs_buf *b, const struct smaps_acc *a)
 {
 	static const char *const zeros[] = {
-		"LazyFree:",	  "AnonHugePages:",  "ShmemPmdMapped:",
-		"FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
-		"Swap:",	  "SwapPss:",	     "Locked:"
+		"ShmemPmdMapped:", "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
+		"Swap:",	   "SwapPss:",	     "Locked:"
 	};
 	procfs_print_kb(b, "Shared_Clean:", a->shared_clean >> 10);
 	procfs_print_kb(b, "Shared_Dirty:", a->shared_dirty >> 10);
@@ -159,6 +169,8 @@ static void smaps_show_rest(struct procfs_buf *b, const struct smaps_acc *a)
 	procfs_print_kb(b, "Private_Dirty:", a->private_dirty >> 10);
 	procfs_print_kb(b, "Referenced:", a->referenced >> 10);
 	procfs_print_kb(b, "Anonymous:", a->anonymous >> 10);
+	procfs_print_kb(b, "LazyFree:", 0);
+	procfs_print_kb(b, "AnonHugePages:", a->anon_huge >> 10);
 	for (size_t i = 0; i < ARRAY_SIZE(zeros); i++)
 		procfs_print_kb(b, zeros[i], 0);
 }
@@ -166,7 +178,7 @@ static void smaps_show_rest(struct procfs_buf *b, const struct smaps_acc *a)
 /* Linux's two-letter flag names, for the flags a cowix VMA has. */
 static void smaps_show_vmflags(struct procfs_buf *b, const struct vma *v)
 {
-	procfs_printf(b, "THPeligible:    0\nVmFlags: ");
+	procfs_printf(b, "THPeligible:    %d\nVmFlags: ", thp_vma_eligible(v));
 	if (v->flags & VM_READ)
 		procfs_printf(b, "rd ");
 	if (v->flags & VM_WRITE)
@@ -182,6 +194,10 @@ static void smaps_show_vmflags(struct procfs_buf *b, const struct vma *v)
 		procfs_printf(b, "gd ");
 	if ((v->flags & VM_WRITE) && !(v->flags & VM_SHARED))
 		procfs_printf(b, "ac ");
+	if (v->flags & VM_HUGEPAGE)
+		procfs_printf(b, "hg ");
+	if (v->flags & VM_NOHUGEPAGE)
+		procfs_printf(b, "nh ");
 	procfs_printf(b, "\n");
 }
 

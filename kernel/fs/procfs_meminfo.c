@@ -9,7 +9,8 @@
  *                       which Linux also reports as Unevictable for ramfs;
  *   AnonPages           frames of anonymous user memory in use (PG_ANON with
  *                       a reference), counted once however many processes
- *                       share them copy-on-write;
+ *                       share them copy-on-write; a huge page is 512;
+ *   AnonHugePages       the part of AnonPages in compound huge pages;
  *   Mapped              file frames some user PTE maps;
  *   Slab/SUnreclaim     the frames the kernel heap holds;
  *   KernelStack         one KSTACK_SIZE per task;
@@ -23,16 +24,20 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <mm/vmstat.h>
 #include <proc/task.h>
 
 #define PAGE_KB (PAGE_SIZE / 1024)
 
 struct meminfo_frames {
-	u64 anon, file, file_mapped;
+	u64 anon, anon_huge, file, file_mapped;
 };
 
-/* Count anonymous and file frames in use. Only head frames carry flags. */
+/*
+ * Count anonymous and file frames in use. Only head frames carry a count;
+ * a compound huge page's tails are counted with its head and skipped.
+ */
 static void meminfo_count_frames(struct meminfo_frames *c)
 {
 	*c = (struct meminfo_frames){ 0 };
@@ -41,6 +46,12 @@ static void meminfo_count_frames(struct meminfo_frames *c)
 		u32 flags = READ_ONCE(pg->flags);
 		if (!(flags & (PG_ANON | PG_FILE)) || page_refcount(pg) == 0)
 			continue;
+		if ((flags & (PG_THP | PG_ANON)) == (PG_THP | PG_ANON)) {
+			c->anon += HPAGE_NR;
+			c->anon_huge += HPAGE_NR;
+			pfn += HPAGE_NR - 1;
+			continue;
+		}
 		c->anon += (flags & PG_ANON) ? 1 : 0;
 		c->file += (flags & PG_FILE) ? 1 : 0;
 		c->file_mapped += (flags & PG_FILE) && atomic_read(&pg->mapcount) > 0 ? 1 : 0;
@@ -94,7 +105,8 @@ static void meminfo_show_mem(struct procfs_buf *b, const struct meminfo_frames *
 }
 
 /* The kernel's own memory and the commit figures. */
-static void meminfo_show_kernel(struct procfs_buf *b, const struct meminfo_tasks *t)
+static void meminfo_show_kernel(struct procfs_buf *b, const struct meminfo_tasks *t,
+				const struct meminfo_frames *f)
 {
 	u64 slab_kb = kmalloc_bytes_held() / 1024;
 	procfs_print_kb(b, "KReclaimable:", 0);
@@ -107,7 +119,7 @@ static void meminfo_show_kernel(struct procfs_buf *b, const struct meminfo_tasks
 	procfs_print_kb(b, "WritebackTmp:", 0);
 	procfs_print_kb(b, "CommitLimit:", frame_total_count() / 2 * PAGE_KB);
 	procfs_print_kb(b, "Committed_AS:", t->committed_pages * PAGE_KB);
-	procfs_print_kb(b, "AnonHugePages:", 0);
+	procfs_print_kb(b, "AnonHugePages:", f->anon_huge * PAGE_KB);
 }
 
 int procfs_show_meminfo(struct procfs_buf *b, int pid)
@@ -118,7 +130,7 @@ int procfs_show_meminfo(struct procfs_buf *b, int pid)
 	meminfo_count_frames(&f);
 	procfs_for_each_task(meminfo_count_task, &t);
 	meminfo_show_mem(b, &f);
-	meminfo_show_kernel(b, &t);
+	meminfo_show_kernel(b, &t, &f);
 	return 0;
 }
 
@@ -130,6 +142,7 @@ int procfs_show_vmstat(struct procfs_buf *b, int pid)
 	meminfo_count_frames(&f);
 	procfs_printf(b, "nr_free_pages %lu\n", frame_free_count());
 	procfs_printf(b, "nr_anon_pages %lu\n", f.anon);
+	procfs_printf(b, "nr_anon_transparent_hugepages %lu\n", f.anon_huge / HPAGE_NR);
 	procfs_printf(b, "nr_mapped %lu\n", f.file_mapped);
 	procfs_printf(b, "nr_file_pages %lu\n", f.file);
 	procfs_printf(b, "nr_slab_unreclaimable %lu\n", kmalloc_bytes_held() / PAGE_SIZE);

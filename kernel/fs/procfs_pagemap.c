@@ -8,6 +8,11 @@
  *   /proc/kpagecount   one u64 per PFN: how many user PTEs map that frame.
  *   /proc/kpageflags   one u64 per PFN: KPF_* bits for what the frame is.
  *
+ * A frame of a huge page (mm/thp.h) reads as Linux shows it: its own PFN
+ * in pagemap, the huge page's mapcount in kpagecount and pagemap's
+ * exclusive bit, and COMPOUND_HEAD or COMPOUND_TAIL plus THP (and
+ * ZERO_PAGE for the huge zero page) in kpageflags.
+ *
  * Nothing is snapshotted: each read computes the entries it returns. Offsets
  * and lengths must be multiples of 8 (EINVAL otherwise, as on Linux). Every
  * reader is root, so real PFNs are shown.
@@ -15,6 +20,7 @@
 #include <fs/procfs.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <uapi/errno.h>
 
 #define PM_PFN_MASK	    ((1ull << 55) - 1)
@@ -25,13 +31,16 @@
 #define PAGEMAP_END_VPN	    (USER_TOP >> PAGE_SHIFT) /* pagemap covers the user half */
 
 /* KPF_* bit numbers of /proc/kpageflags. */
-#define KPF_SLAB      7
-#define KPF_BUDDY     10
-#define KPF_MMAP      11
-#define KPF_ANON      12
-#define KPF_ZERO_PAGE 24
-#define KPF_PGTABLE   26
-#define KPF_RESERVED  32
+#define KPF_SLAB	  7
+#define KPF_BUDDY	  10
+#define KPF_MMAP	  11
+#define KPF_ANON	  12
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_THP		  22
+#define KPF_ZERO_PAGE	  24
+#define KPF_PGTABLE	  26
+#define KPF_RESERVED	  32
 
 /* The pagemap entry of a PTE in VMA v. Caller holds mm->lock. */
 static u64 pagemap_entry(const struct vma *v, pte_t e)
@@ -43,7 +52,7 @@ static u64 pagemap_entry(const struct vma *v, pte_t e)
 	u32 flags = READ_ONCE(pg->flags);
 	if (flags & PG_ZERO)
 		return entry; /* the zero page is nobody's: no other bits */
-	if (atomic_read(&pg->mapcount) == 1)
+	if (thp_frame_mapcount(page_to_pfn(pg)) == 1)
 		entry |= PM_MMAP_EXCLUSIVE;
 	if ((flags & PG_FILE) || (v->flags & VM_SHARED))
 		entry |= PM_FILE_OR_SHARED;
@@ -63,8 +72,7 @@ size_t procfs_pagemap_fill(struct mm *mm, u64 *buf, u64 off, size_t len)
 		u64 va = (vpn + i) << PAGE_SHIFT;
 		while (v && v->end <= va)
 			v = vma_next(mm, v);
-		pte_t *ptep = v && va >= v->start ? pt_walk(mm->root, va, false) : NULL;
-		buf[i] = ptep ? pagemap_entry(v, READ_ONCE(*ptep)) : 0;
+		buf[i] = v && va >= v->start ? pagemap_entry(v, mm_lookup_pte(mm, va)) : 0;
 	}
 	spin_unlock(&mm->lock);
 	return n * PAGEMAP_ENTRY_BYTES;
@@ -91,13 +99,28 @@ static ssize_t procfs_pagemap_read(struct file *f, void *buf, size_t len, u64 *p
 	return n;
 }
 
-/* How many user PTEs map pfn; 0 for a free, reserved or tail frame. Lock-free. */
+/*
+ * How many user mappings pfn has (a huge page's for its frames); 0 for a
+ * free or reserved frame. Lock-free.
+ */
 static u64 kpagecount_entry(u64 pfn)
 {
 	const struct page *pg = pfn_to_page(pfn);
-	if (page_refcount(pg) == 0 || (READ_ONCE(pg->flags) & PG_RESERVED))
+	bool is_head;
+	if (READ_ONCE(pg->flags) & PG_RESERVED)
 		return 0;
-	return MAX(atomic_read(&pg->mapcount), 0);
+	if (!thp_frame_is_compound(pfn, &is_head) && page_refcount(pg) == 0)
+		return 0;
+	return MAX(thp_frame_mapcount(pfn), 0);
+}
+
+/* The compound-page bits of pfn: head or tail, and THP. */
+static u64 kpageflags_compound(u64 pfn)
+{
+	bool is_head;
+	if (!thp_frame_is_compound(pfn, &is_head))
+		return 0;
+	return (1ull << KPF_THP) | (1ull << (is_head ? KPF_COMPOUND_HEAD : KPF_COMPOUND_TAIL));
 }
 
 /* The KPF_* bits of pfn. Lock-free: a frame changing hands may show either owner. */
@@ -113,6 +136,7 @@ static u64 kpageflags_entry(u64 pfn)
 	kpf |= (flags & PG_PAGETABLE) ? 1ull << KPF_PGTABLE : 0;
 	kpf |= (flags & PG_RESERVED) ? 1ull << KPF_RESERVED : 0;
 	kpf |= kpagecount_entry(pfn) ? 1ull << KPF_MMAP : 0;
+	kpf |= kpageflags_compound(pfn);
 	return kpf;
 }
 

@@ -394,8 +394,7 @@ static void procfs_copy_user_range(struct procfs_buf *b, struct mm *mm, u64 star
 	end = MIN(end, start + ARGS_MAX_LEN);
 	spin_lock(&mm->lock);
 	for (u64 va = start; va < end && va < USER_TOP && !b->err;) {
-		pte_t *ptep = pt_walk(mm->root, va, false);
-		pte_t e = ptep ? READ_ONCE(*ptep) : 0;
+		pte_t e = mm_lookup_pte(mm, va);
 		if (!mm_pte_has_frame(e))
 			break;
 		size_t off = va & (PAGE_SIZE - 1), n = MIN(end - va, PAGE_SIZE - off);

@@ -9,6 +9,9 @@
  *    mappings stay writable (both are meant to see each other's writes);
  *    pages that were read-only anyway are simply shared.
  *
+ *    Where a 2 MiB huge page maps the memory (mm/thp.h), the child gets a
+ *    copy of that one entry instead of 512, and the page one reference.
+ *
  * 2. The parent's TLB may still hold the old writable translations, so it
  *    is flushed before fork returns and the parent can write again.
  *
@@ -24,6 +27,10 @@
  *        copied, or exited): nobody else can see this frame, so just make
  *        it writable again. No allocation, no copy.
  *    The faulting instruction then runs again and succeeds.
+ *    A write to a read-only huge page (cow_handle_huge_write_fault) follows
+ *    the same rule at 2 MiB: ours alone, the whole 2 MiB becomes writable;
+ *    still shared (or the huge zero page), the writer's 2 MiB entry is split
+ *    into 512 PTEs and the 4 KiB steps above copy just the page written.
  *
  * madvise can change step 1 per mapping: MADV_DONTFORK keeps a mapping
  * out of the child, MADV_WIPEONFORK gives the child an empty one.
@@ -44,6 +51,7 @@
 #include <mm/cow.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <mm/vmstat.h>
 #include <mm/zero_page.h>
 #include <uapi/errno.h>
@@ -76,6 +84,27 @@ static pte_t cow_dup_pte(void *arg, u64 va, pte_t *src)
 	}
 	return e;
 }
+
+/*
+ * ptcopy callback for one parent huge PMD: the same rule as cow_dup_pte for
+ * all 2 MiB at once, with one reference on the huge page (thp_dup_pmd).
+ */
+static pte_t cow_dup_pmd(void *arg, u64 va, pte_t *src)
+{
+	struct cow_dup *d = arg;
+	(void)va;
+	pte_t e = *src;
+	thp_dup_pmd(e);
+	if (!thp_is_huge_zero(e))
+		d->child->rss_pages += HPAGE_NR;
+	if (!(d->vma->flags & VM_SHARED) && (e & PTE_W)) {
+		e = mm_pte_update(src, 0, PTE_W) & ~PTE_W;
+		d->has_wrprotected = true;
+	}
+	return e;
+}
+
+static const struct ptcopy_ops cow_dup_ops = { .pte = cow_dup_pte, .huge = cow_dup_pmd };
 
 /* Copy one VMA's descriptor into the child (appended: parent order is sorted). */
 static struct vma *cow_dup_vma(struct mm *child, const struct vma *v)
@@ -120,7 +149,7 @@ static int cow_dup_one(struct mm *parent, const struct vma *v, struct cow_dup *d
 	if (v->flags & VM_WIPEONFORK)
 		return 0;
 	d->vma = v;
-	return pt_copy_range(parent->root, d->child->root, v->start, v->end, cow_dup_pte, d);
+	return pt_copy_range(parent->root, d->child->root, v->start, v->end, &cow_dup_ops, d);
 }
 
 /*
@@ -226,4 +255,28 @@ enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va,
 	if (cow_is_exclusive(pg))
 		return cow_reuse(mm, va, pte);
 	return cow_copy(mm, va, pte, pg);
+}
+
+/*
+ * The huge page is ours alone: the whole 2 MiB becomes writable in place,
+ * with no allocation and no copy (the 2 MiB version of cow_reuse).
+ */
+static enum fault_result cow_reuse_huge(struct mm *mm, u64 haddr, pte_t *pmdp)
+{
+	mm_pte_update(pmdp, PTE_W, 0);
+	mm_flush_page(mm, haddr);
+	mm->cow_faults++;
+	mm->cow_reuses++;
+	vm_event_inc(VM_COW_FAULT);
+	vm_event_inc(VM_COW_REUSE);
+	vm_event_inc(VM_THP_COW_REUSE);
+	return FAULT_HANDLED;
+}
+
+enum fault_result cow_handle_huge_write_fault(struct mm *mm, u64 haddr, pte_t *pmdp)
+{
+	if (thp_is_exclusive(READ_ONCE(*pmdp)))
+		return cow_reuse_huge(mm, haddr, pmdp);
+	/* Shared or the huge zero page: copy 4 KiB, not 2 MiB. */
+	return thp_split_pmd(mm, haddr, pmdp) ? FAULT_OOM : FAULT_FALLBACK;
 }

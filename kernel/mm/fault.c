@@ -15,6 +15,7 @@
 #include <mm/filemap.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <mm/vmstat.h>
 #include <mm/zero_page.h>
 #include <proc/task.h>
@@ -117,6 +118,33 @@ static enum fault_result fault_spurious(struct mm *mm, u64 va, pte_t *ptep, u64 
 }
 
 /*
+ * The 2 MiB level, asked first. An empty PD entry in a range that may be
+ * huge gets a huge page (thp_fault_anon); a huge PMD that is read-only
+ * meets the copy-on-write policy at 2 MiB; one that already allows the
+ * access was a stale TLB entry. FAULT_FALLBACK hands the fault to the
+ * 4 KiB path: no huge page here, or none to be had, or the huge PMD was
+ * just split. Caller holds mm->lock.
+ */
+static enum fault_result fault_huge(struct mm *mm, struct vma *v, u64 va, u64 err)
+{
+	bool is_suitable = thp_vma_suitable(v, va);
+	pte_t *pmdp = pt_walk_pmd(mm->root, va, is_suitable);
+	pte_t pmd = pmdp ? READ_ONCE(*pmdp) : 0;
+	if (!pmdp || (pmd && !pt_is_huge(pmd)))
+		return FAULT_FALLBACK;
+	if (!pmd)
+		return is_suitable ? thp_fault_anon(mm, v, pmdp, err & PF_ERR_WRITE)
+				   : FAULT_FALLBACK;
+	if ((err & PF_ERR_WRITE) && !(pmd & PTE_W))
+		return cow_handle_huge_write_fault(mm, ALIGN_DOWN(va, HPAGE_SIZE), pmdp);
+	if ((err & PF_ERR_FETCH) && (pmd & PTE_NX))
+		mm_pte_update(pmdp, 0, PTE_NX);
+	mm_flush_page(mm, va);
+	vm_event_inc(VM_PGFAULT_SPURIOUS);
+	return FAULT_HANDLED;
+}
+
+/*
  * The decision tree for a fault at page-aligned va. A PROT_NONE PTE can only
  * sit in a VMA without access (mm_protect restores it with the VMA), which
  * the access check has already refused. Caller holds mm->lock.
@@ -128,6 +156,9 @@ static enum fault_result fault_locked(struct mm *mm, u64 va, u64 err)
 		return FAULT_SEGV_MAPERR;
 	if (!fault_access_ok(v, err))
 		return FAULT_SEGV_ACCERR;
+	enum fault_result r = fault_huge(mm, v, va, err);
+	if (r != FAULT_FALLBACK)
+		return r;
 	pte_t *ptep = pt_walk(mm->root, va, false);
 	pte_t e = ptep ? READ_ONCE(*ptep) : 0;
 	if (!mm_pte_has_frame(e))
@@ -188,15 +219,15 @@ enum fault_result mm_handle_user_fault(struct trap_frame *tf, u64 addr, u64 err)
  */
 static int fault_in_page(struct mm *mm, struct vma *v, u64 va, bool is_write, pte_t *e)
 {
-	pte_t *ptep = pt_walk(mm->root, va, false);
-	if (ptep && mm_pte_has_frame(*ptep)) {
-		*e = *ptep;
+	*e = mm_lookup_pte(mm, va);
+	if (mm_pte_has_frame(*e))
 		return 0;
-	}
-	enum fault_result r = fault_no_page(mm, v, va, is_write);
+	enum fault_result r = fault_huge(mm, v, va, is_write ? PF_ERR_WRITE : 0);
+	if (r == FAULT_FALLBACK)
+		r = fault_no_page(mm, v, va, is_write);
 	if (r != FAULT_HANDLED)
 		return r == FAULT_OOM ? -ENOMEM : -EFAULT;
-	*e = *pt_walk(mm->root, va, false);
+	*e = mm_lookup_pte(mm, va);
 	return 0;
 }
 
@@ -276,6 +307,8 @@ static int copy_in_target(struct mm *mm, u64 va, void **kaddr)
 	if (!v || !(v->flags & VM_ACCESS))
 		return -EFAULT;
 	int r = fault_in_page(mm, v, va, true, &e);
+	if (!r && (r = thp_split_at(mm, va)) == 0) /* the forced write works on 4 KiB PTEs */
+		e = mm_lookup_pte(mm, va);
 	if (!r && !(v->flags & VM_SHARED) && !copy_in_is_exclusive(e))
 		r = copy_in_unshare(mm, v, va, &e);
 	if (r)

@@ -11,9 +11,10 @@ u64 vma_start_gap(const struct vma *v);
 /*
  * A free range of len bytes for a non-fixed mapping: the hint if free, else
  * the highest gap below mmap_base, else the highest anywhere (MAP_32BIT: in
- * the low 2 GiB). The address or -ENOMEM.
+ * the low 2 GiB); without a usable hint, align-aligned where possible.
+ * The address or -ENOMEM.
  */
-long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags);
+long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags, u64 align);
 /* Linux's overcommit heuristic: may npages more private writable pages be promised? */
 bool mm_may_commit(u64 npages);
 /* Make start and end VMA boundaries (all or nothing). 0 or -ENOMEM. */

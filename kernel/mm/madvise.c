@@ -5,10 +5,12 @@
  *     zeroes, a private file mapping re-reads the file, a shared mapping
  *     finds its data still in the page cache (or shmem);
  *   - change what fork does with a mapping (MADV_DONTFORK/DOFORK,
- *     MADV_WIPEONFORK/KEEPONFORK): a VMA flag that cow_dup_mm obeys, so
- *     the range is split off into VMAs of its own;
- *   - hints about access patterns, huge pages, core dumps or merging,
- *     which a kernel without swap, readahead or huge pages may ignore.
+ *     MADV_WIPEONFORK/KEEPONFORK) or whether new huge pages may appear in
+ *     it (MADV_HUGEPAGE/NOHUGEPAGE, mm/thp.h): a VMA flag that cow_dup_mm
+ *     or the fault path obeys, so the range is split off into VMAs of its
+ *     own; like Linux, NOHUGEPAGE leaves huge pages already there alone;
+ *   - hints about access patterns, core dumps or merging, which a kernel
+ *     without swap or readahead may ignore.
  * Anything else is EINVAL.
  *
  * Like Linux, a range with unmapped holes is advised where it is mapped
@@ -26,8 +28,6 @@ static bool madvise_is_hint(int advice)
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
 	case MADV_WILLNEED:
-	case MADV_HUGEPAGE:
-	case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
 	case MADV_COLD:
@@ -40,11 +40,22 @@ static bool madvise_is_hint(int advice)
 	}
 }
 
-/* The VMA flag set (*set) or cleared (*clear) by fork advice; false for other advice. */
-static bool madvise_fork_flags(int advice, u32 *set, u32 *clear)
+/*
+ * The VMA flags set (*set) and cleared (*clear) by fork or huge-page
+ * advice; false for other advice.
+ */
+static bool madvise_vma_flags(int advice, u32 *set, u32 *clear)
 {
 	*set = *clear = 0;
 	switch (advice) {
+	case MADV_HUGEPAGE:
+		*set = VM_HUGEPAGE;
+		*clear = VM_NOHUGEPAGE;
+		return true;
+	case MADV_NOHUGEPAGE:
+		*set = VM_NOHUGEPAGE;
+		*clear = VM_HUGEPAGE;
+		return true;
 	case MADV_DONTFORK:
 		*set = VM_DONTFORK;
 		return true;
@@ -110,8 +121,8 @@ static int madvise_locked(struct mm *mm, u64 start, u64 end, int advice)
 	if (!madvise_vmas_accept(mm, start, end, advice))
 		return -EINVAL;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		mm_zap_range(mm, start, end);
-	else if (madvise_fork_flags(advice, &set, &clear))
+		r = mm_zap_range(mm, start, end);
+	else if (madvise_vma_flags(advice, &set, &clear))
 		r = madvise_set_flags(mm, start, end, set, clear);
 	if (!r && !mm_range_is_mapped(mm, start, end))
 		r = -ENOMEM;
@@ -122,7 +133,7 @@ static int madvise_locked(struct mm *mm, u64 start, u64 end, int advice)
 int mm_advise(struct mm *mm, u64 addr, u64 len, int advice)
 {
 	u32 set, clear;
-	bool is_known = madvise_is_hint(advice) || madvise_fork_flags(advice, &set, &clear) ||
+	bool is_known = madvise_is_hint(advice) || madvise_vma_flags(advice, &set, &clear) ||
 			advice == MADV_DONTNEED || advice == MADV_FREE;
 	u64 alen = ALIGN_UP(len, PAGE_SIZE);
 	if (!is_known || !IS_ALIGNED(addr, PAGE_SIZE) || (len && !alen) || addr + alen < addr)

@@ -8,11 +8,9 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <mm/zero_page.h>
 #include <uapi/errno.h>
-
-/* One missing leaf table means 512 absent PTEs: skip them in one step. */
-#define PT_LEAF_SPAN (512 * PAGE_SIZE)
 
 struct mm *mm_create(void)
 {
@@ -105,22 +103,44 @@ static void mm_zap_pte(struct mm *mm, u64 va, pte_t *ptep)
 	mm->rss_pages--;
 }
 
-/*
- * Missing page tables are skipped a leaf table (2 MiB) at a time, so a huge
- * mostly-untouched mapping costs one walk per 2 MiB, not per page.
- */
-void mm_zap_range(struct mm *mm, u64 start, u64 end)
+/* Zap [va, end) inside the one leaf table pmd points to. Caller holds mm->lock. */
+static void mm_zap_ptes(struct mm *mm, pte_t pmd, u64 va, u64 end)
 {
-	u64 va = start;
-	while (va < end) {
-		pte_t *ptep = pt_walk(mm->root, va, false);
-		if (!ptep) {
-			va = ALIGN_DOWN(va, PT_LEAF_SPAN) + PT_LEAF_SPAN;
+	for (pte_t *ptep = pt_pte_in(pmd, va); va < end; va += PAGE_SIZE, ptep++)
+		if (*ptep)
+			mm_zap_pte(mm, va, ptep);
+}
+
+/*
+ * One PD entry at a time: a missing or empty one skips 2 MiB at once, a
+ * huge PMD wholly inside the range goes in one step (thp_zap_pmd), one
+ * only partly inside is split first, so only the range loses its pages.
+ */
+int mm_zap_range(struct mm *mm, u64 start, u64 end)
+{
+	for (u64 va = start, next; va < end; va = next) {
+		next = MIN(ALIGN_DOWN(va, HPAGE_SIZE) + HPAGE_SIZE, end);
+		pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
+		if (!pmdp || !pte_present(*pmdp))
+			continue;
+		if (pt_is_huge(*pmdp) && IS_ALIGNED(va, HPAGE_SIZE) && next - va == HPAGE_SIZE) {
+			thp_zap_pmd(mm, va, pmdp);
 			continue;
 		}
-		mm_zap_pte(mm, va, ptep);
-		va += PAGE_SIZE;
+		if (pt_is_huge(*pmdp) && thp_split_pmd(mm, ALIGN_DOWN(va, HPAGE_SIZE), pmdp))
+			return -ENOMEM;
+		mm_zap_ptes(mm, *pmdp, va, next);
 	}
+	return 0;
+}
+
+pte_t mm_lookup_pte(struct mm *mm, u64 va)
+{
+	pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
+	pte_t pmd = pmdp ? READ_ONCE(*pmdp) : 0;
+	if (!pte_present(pmd))
+		return 0;
+	return pt_is_huge(pmd) ? thp_pte_of(pmd, va) : READ_ONCE(*pt_pte_in(pmd, va));
 }
 
 /*
@@ -139,7 +159,7 @@ static void mm_teardown(struct mm *mm)
 	list_for_each_safe(n, tmp, &mm->vmas)
 	{
 		struct vma *v = list_entry(n, struct vma, node);
-		mm_zap_range(mm, v->start, v->end);
+		WARN_ON(mm_zap_range(mm, v->start, v->end)); /* whole VMAs: no huge page is split */
 		vma_unlink(mm, v);
 		vma_free(v);
 	}

@@ -10,6 +10,7 @@
 #include <lib/printk.h>
 #include <mm/filemap.h>
 #include <mm/mm.h>
+#include <mm/thp.h>
 #include <mm/page.h>
 #include "internal.h"
 #include <uapi/errno.h>
@@ -74,11 +75,11 @@ static bool mmap_hint_fits(struct mm *mm, u64 addr, u64 len)
 }
 
 /*
- * The highest start for len bytes in a gap between VMAs, below ceiling and at
- * or above MMAP_MIN_ADDR; 0 if none. Walks the gaps from the top down.
- * Caller holds mm->lock.
+ * The highest align-aligned start for len bytes in a gap between VMAs,
+ * below ceiling and at or above MMAP_MIN_ADDR; 0 if none. Walks the gaps
+ * from the top down. Caller holds mm->lock.
  */
-static u64 mmap_search_topdown(struct mm *mm, u64 len, u64 ceiling)
+static u64 mmap_search_topdown(struct mm *mm, u64 len, u64 ceiling, u64 align)
 {
 	u64 top = USER_TOP; /* upper bound of the gap being looked at */
 	for (struct list_head *n = mm->vmas.prev;; n = n->prev) {
@@ -86,8 +87,8 @@ static u64 mmap_search_topdown(struct mm *mm, u64 len, u64 ceiling)
 		struct vma *below = is_bottom ? NULL : list_entry(n, struct vma, node);
 		u64 lo = below ? MAX(below->end, MMAP_MIN_ADDR) : MMAP_MIN_ADDR;
 		u64 hi = MIN(top, ceiling);
-		if (hi > lo && hi - lo >= len)
-			return hi - len;
+		if (hi > lo && hi - lo >= len && ALIGN_DOWN(hi - len, align) >= lo)
+			return ALIGN_DOWN(hi - len, align);
 		if (is_bottom)
 			return 0;
 		top = vma_start_gap(below);
@@ -98,12 +99,13 @@ static u64 mmap_search_topdown(struct mm *mm, u64 len, u64 ceiling)
  * Choose where a non-fixed mapping goes: the hint (rounded up to a page, and
  * up to MMAP_MIN_ADDR as Linux does) if that range is free, else the highest
  * gap below mmap_base, else the highest gap anywhere. MAP_32BIT ignores the
- * hint and wants the low 2 GiB, as on Linux. Caller holds mm->lock.
+ * hint and wants the low 2 GiB, as on Linux. Without a usable hint the
+ * start is align-aligned if such a gap exists. Caller holds mm->lock.
  */
-long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags)
+long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags, u64 align)
 {
 	if (flags & MAP_32BIT) {
-		u64 addr = mmap_search_topdown(mm, len, MAP_32BIT_CEILING);
+		u64 addr = mmap_search_topdown(mm, len, MAP_32BIT_CEILING, PAGE_SIZE);
 		return addr ? (long)addr : -ENOMEM;
 	}
 	if (hint && hint < MMAP_MIN_ADDR)
@@ -111,9 +113,11 @@ long mmap_pick_addr(struct mm *mm, u64 hint, u64 len, int flags)
 	hint = hint <= USER_TOP ? ALIGN_UP(hint, PAGE_SIZE) : 0;
 	if (hint && hint <= USER_TOP - len && mmap_hint_fits(mm, hint, len))
 		return hint;
-	u64 addr = mmap_search_topdown(mm, len, mm->mmap_base);
+	u64 addr = mmap_search_topdown(mm, len, mm->mmap_base, align);
 	if (!addr)
-		addr = mmap_search_topdown(mm, len, USER_TOP);
+		addr = mmap_search_topdown(mm, len, USER_TOP, align);
+	if (!addr && align > PAGE_SIZE) /* no aligned gap: any gap will do */
+		return mmap_pick_addr(mm, 0, len, flags, PAGE_SIZE);
 	return addr ? (long)addr : -ENOMEM;
 }
 
@@ -217,12 +221,24 @@ static long mmap_install(struct mm *mm, u64 start, const struct mmap_req *req, b
 }
 
 /* Pick or check the address, then install. Caller holds mm->lock. */
+/*
+ * Private anonymous mappings of 2 MiB or more start on a 2 MiB boundary
+ * (as Linux does since 6.7) so that huge pages can cover all of them, not
+ * just the aligned middle.
+ */
+static u64 mmap_align(const struct mmap_req *req)
+{
+	bool is_private_anon = !req->file && !(req->vm_flags & VM_SHARED);
+	return is_private_anon && req->len >= HPAGE_SIZE && thp_mode != THP_NEVER ? HPAGE_SIZE
+										  : PAGE_SIZE;
+}
+
 static long mm_map_locked(struct mm *mm, u64 addr, const struct mmap_req *req, int flags)
 {
 	bool is_fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	u64 len = req->len;
 	if (!is_fixed) {
-		long r = mmap_pick_addr(mm, addr, len, flags);
+		long r = mmap_pick_addr(mm, addr, len, flags, mmap_align(req));
 		return r < 0 ? r : mmap_install(mm, (u64)r, req, false);
 	}
 	int r = mmap_check_fixed(addr, len);
@@ -352,7 +368,9 @@ bool mm_range_is_mapped(struct mm *mm, u64 start, u64 end)
  * a non-present PTE_PROTNONE entry, W cleared too so no stale W can come
  * back. Restoring access never sets W: the PTE may be shared copy-on-write,
  * so the write fault decides (policy point: cow_handle_write_fault). Each
- * changed present PTE is flushed. Caller holds mm->lock.
+ * changed present PTE is flushed. A huge PMD changes as one entry; only
+ * PROT_NONE needs 4 KiB PTEs, and mm_protect_locked has split those
+ * already. Caller holds mm->lock.
  */
 static void mm_protect_ptes(struct mm *mm, struct vma *v)
 {
@@ -365,19 +383,22 @@ static void mm_protect_ptes(struct mm *mm, struct vma *v)
 		clear = PTE_PROTNONE | (v->flags & VM_WRITE ? 0 : PTE_W) |
 			(v->flags & VM_EXEC ? PTE_NX : 0);
 	}
-	for (u64 va = v->start; va < v->end;) {
-		pte_t *ptep = pt_walk(mm->root, va, false);
-		if (!ptep) {
-			va = ALIGN_DOWN(va, 512 * PAGE_SIZE) + 512 * PAGE_SIZE;
+	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *ptep = pt_walk_pmd(mm->root, va, false);
+		bool is_huge = ptep && pt_is_huge(*ptep);
+		if (!is_huge)
+			ptep = pt_walk(mm->root, va, false);
+		if (!ptep || is_huge) /* next 2 MiB: a missing table, or one entry for all */
+			va = ALIGN_DOWN(va, HPAGE_SIZE) + HPAGE_SIZE - PAGE_SIZE;
+		if (!ptep)
 			continue;
-		}
+		WARN_ON(is_huge && !(v->flags & VM_ACCESS)); /* mm_protect_locked split them */
 		pte_t old = READ_ONCE(*ptep);
 		if (mm_pte_has_frame(old) && ((old & ~clear) | set) != old) {
 			old = mm_pte_update(ptep, set, clear);
 			if (old & PTE_P)
 				mm_flush_page(mm, va);
 		}
-		va += PAGE_SIZE;
 	}
 }
 
@@ -403,6 +424,8 @@ static int mm_protect_locked(struct mm *mm, u64 start, u64 end, u32 vm_access)
 	if (mm_protect_denied(mm, start, end, vm_access))
 		return -EACCES;
 	int r = mm_split_edges(mm, start, end);
+	if (!r && !vm_access) /* PROT_NONE is a PTE bit: huge pages become PTEs first */
+		r = thp_split_range(mm, start, end);
 	if (r)
 		return r;
 	for (struct vma *v = vma_find(mm, start); v && v->start < end; v = vma_next(mm, v)) {

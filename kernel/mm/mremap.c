@@ -9,6 +9,7 @@
  * PTE moves, so a failed move leaves the source intact.
  */
 #include <mm/mm.h>
+#include <mm/thp.h>
 #include <uapi/errno.h>
 #include "internal.h"
 
@@ -129,7 +130,9 @@ static long mremap_move(struct mm *mm, u64 addr, u64 old_len, u64 new_addr, u64 
 		return r;
 	struct vma *v = vma_find(mm, addr);
 	struct vma *nv = mremap_clone_vma(mm, v, addr, new_addr, new_len);
-	if (!nv || mremap_prepare_tables(mm, addr, new_addr, old_len)) {
+	/* Moved 4 KiB at a time: huge pages in the source are split first. */
+	if (!nv || thp_split_range(mm, addr, addr + old_len) ||
+	    mremap_prepare_tables(mm, addr, new_addr, old_len)) {
 		if (nv)
 			vma_free(nv);
 		vma_merge(mm, v);
@@ -192,7 +195,7 @@ static long mremap_grow(struct mm *mm, u64 addr, u64 old_len, u64 new_len, int f
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	long new_addr = mmap_pick_addr(mm, 0, new_len, 0);
+	long new_addr = mmap_pick_addr(mm, 0, new_len, 0, PAGE_SIZE);
 	if (new_addr < 0)
 		return new_addr;
 	return mremap_move(mm, addr, old_len, (u64)new_addr, new_len, flags);

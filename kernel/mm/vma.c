@@ -11,6 +11,7 @@
 #include <lib/printk.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/thp.h>
 #include <uapi/errno.h>
 
 static struct vma *vma_of(struct list_head *n)
@@ -113,12 +114,15 @@ void vma_unlink(struct mm *mm, struct vma *v)
 
 /*
  * The new upper half inherits everything; a file mapping's offset moves with
- * its start. Fails when the mm already holds MM_MAX_VMAS, as Linux does.
+ * its start. Fails when the mm already holds MM_MAX_VMAS, as Linux does. A
+ * huge page across addr is split first: none may straddle two VMAs.
  */
 int vma_split(struct mm *mm, struct vma *v, u64 addr)
 {
 	BUG_ON(addr <= v->start || addr >= v->end || !IS_ALIGNED(addr, PAGE_SIZE));
 	if (mm->nvmas >= MM_MAX_VMAS)
+		return -ENOMEM;
+	if (!IS_ALIGNED(addr, HPAGE_SIZE) && thp_split_at(mm, addr))
 		return -ENOMEM;
 	struct vma *hi = vma_alloc(addr, v->end, v->flags);
 	if (!hi)

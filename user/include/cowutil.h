@@ -42,6 +42,12 @@ int cow_pfns(const void *addr, size_t npages, uint64_t *pfns);
 bool cow_pfns_visible(void);
 /* How many page-table entries map the frame pfn (/proc/kpagecount); -1 on error. */
 long long cow_kpagecount(uint64_t pfn);
+/* /proc/kpageflags of pfn (KPF_* bits), or -1 if it cannot be read. */
+long long cow_kpageflags(uint64_t pfn);
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_THP		  22
+#define KPF_ZERO_PAGE	  24
 
 /* A /proc/meminfo field ("MemFree") in KiB; -1 if absent or unreadable. */
 long cow_meminfo_kib(const char *field);

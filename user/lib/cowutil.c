@@ -85,6 +85,14 @@ long long cow_kpagecount(uint64_t pfn)
 	return (long long)count;
 }
 
+long long cow_kpageflags(uint64_t pfn)
+{
+	uint64_t flags;
+	if (pread_all("/proc/kpageflags", &flags, 8, (off_t)(pfn * 8)) != 0)
+		return -1;
+	return (long long)flags;
+}
+
 /*
  * Find "name" at the start of a line of the file at path, followed by
  * separator sep, and return the number after it; -1 if absent.

@@ -180,6 +180,30 @@ pte_t *pt_walk(phys_addr_t root, u64 va, bool create)
 	return pt_entry(root, va, 0, create);
 }
 
+pte_t *pt_walk_pmd(phys_addr_t root, u64 va, bool create)
+{
+	if (va >= USER_TOP)
+		return NULL;
+	return pt_entry(root, va, 1, create);
+}
+
+pte_t *pt_table_alloc(void)
+{
+	phys_addr_t t = pt_alloc_table(true);
+	return t ? pt_table(t) : NULL;
+}
+
+/* User-half tables are P|W|U, as pt_install_table makes them: the leaf decides. */
+pte_t pt_table_entry(pte_t *table)
+{
+	return virt_to_phys(table) | PTE_P | PTE_W | PTE_U;
+}
+
+void pt_table_free(pte_t *table)
+{
+	pt_free_table(virt_to_phys(table), true);
+}
+
 int pt_map(phys_addr_t root, u64 va, phys_addr_t pa, u64 flags)
 {
 	if (va >= USER_TOP || !IS_ALIGNED(va, PAGE_SIZE) || (pa & ~PTE_ADDR_MASK) ||
