@@ -16,9 +16,9 @@
 #include <lib/cpio.h>
 #include <lib/printk.h>
 #include <lib/string.h>
-#include <mm/thp.h>
 #include <mm/kmalloc.h>
 #include <mm/page.h>
+#include <mm/thp.h>
 #include <proc/task.h>
 #include <test/ktest.h>
 #include <uapi/errno.h>
