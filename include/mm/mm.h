@@ -74,13 +74,14 @@
 #define VM_SHARED	0x8
 #define VM_ACCESS	(VM_READ | VM_WRITE | VM_EXEC)
 #define VM_GROWSDOWN	0x100
-#define VM_STACK	0x200  /* the main stack */
-#define VM_HEAP		0x400  /* the brk area */
-#define VM_DONTFORK	0x800  /* madvise(MADV_DONTFORK): absent from a fork child */
-#define VM_WIPEONFORK	0x1000 /* madvise(MADV_WIPEONFORK): a fork child sees it empty */
-#define VM_WRITE_DENIED 0x2000 /* shared mapping of a file opened without write: never VM_WRITE */
-#define VM_HUGEPAGE	0x4000 /* madvise(MADV_HUGEPAGE): huge pages even in "madvise" mode */
-#define VM_NOHUGEPAGE	0x8000 /* madvise(MADV_NOHUGEPAGE): never a new huge page here */
+#define VM_STACK	0x200	/* the main stack */
+#define VM_HEAP		0x400	/* the brk area */
+#define VM_DONTFORK	0x800	/* madvise(MADV_DONTFORK): absent from a fork child */
+#define VM_WIPEONFORK	0x1000	/* madvise(MADV_WIPEONFORK): a fork child sees it empty */
+#define VM_WRITE_DENIED 0x2000	/* shared mapping of a file opened without write: never VM_WRITE */
+#define VM_HUGEPAGE	0x4000	/* madvise(MADV_HUGEPAGE): huge pages even in "madvise" mode */
+#define VM_NOHUGEPAGE	0x8000	/* madvise(MADV_NOHUGEPAGE): never a new huge page here */
+#define VM_ANON_PAGES	0x10000 /* a file VMA that holds private copies: fork copies its PTEs */
 
 /* A PROT_NONE page that still owns its frame (see the comment at the top). */
 #define PTE_PROTNONE PTE_SW2

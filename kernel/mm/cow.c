@@ -32,6 +32,13 @@
  *    still shared (or the huge zero page), the writer's 2 MiB entry is split
  *    into 512 PTEs and the 4 KiB steps above copy just the page written.
  *
+ * A file mapping with no private copies in it (program text, read-only
+ * data, shared files) is not copied at all in step 1: the child's VMA
+ * names the same file, and its first touch maps the same page-cache page
+ * (Linux skips such VMAs too). Only once a private copy exists in it
+ * (VM_ANON_PAGES) must its PTEs be copied, since a refault would find the
+ * file's data instead of the copy.
+ *
  * madvise can change step 1 per mapping: MADV_DONTFORK keeps a mapping
  * out of the child, MADV_WIPEONFORK gives the child an empty one.
  * Shared mappings (MAP_SHARED files and shared anonymous memory, which is
@@ -148,6 +155,8 @@ static int cow_dup_one(struct mm *parent, const struct vma *v, struct cow_dup *d
 		return -ENOMEM;
 	if (v->flags & VM_WIPEONFORK)
 		return 0;
+	if (v->file && !(v->flags & VM_ANON_PAGES))
+		return 0; /* the child refaults these from the page cache */
 	d->vma = v;
 	return pt_copy_range(parent->root, d->child->root, v->start, v->end, &cow_dup_ops, d);
 }
@@ -246,7 +255,6 @@ static enum fault_result cow_unzero(struct mm *mm, u64 va, pte_t *pte)
 
 enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va, pte_t *pte)
 {
-	(void)vma;
 	if (zero_page_is_pte(READ_ONCE(*pte)))
 		return cow_unzero(mm, va, pte);
 	struct page *pg = phys_to_page(pte_phys(*pte));
@@ -254,6 +262,8 @@ enum fault_result cow_handle_write_fault(struct mm *mm, struct vma *vma, u64 va,
 	vm_event_inc(VM_COW_FAULT);
 	if (cow_is_exclusive(pg))
 		return cow_reuse(mm, va, pte);
+	if (vma->file)
+		vma->flags |= VM_ANON_PAGES; /* a private copy fork must not lose */
 	return cow_copy(mm, va, pte, pg);
 }
 

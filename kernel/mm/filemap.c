@@ -68,6 +68,7 @@ static enum fault_result filemap_fault_copy(struct mm *mm, struct vma *v, u64 va
 	if (np) {
 		copy_page(page_to_virt(np), page_to_virt(src));
 		np->flags |= PG_ANON;
+		v->flags |= VM_ANON_PAGES; /* fork must now copy this VMA's PTEs (cow.c) */
 		if (!mm_install_page(mm, va, np, vma_pte_flags(v)))
 			r = FAULT_HANDLED;
 		else

@@ -150,8 +150,13 @@ KTEST(vm_file_shared_is_the_file)
 	*kf_bytes(mm, KB + 9) = 'S';
 	char c = 0;
 	KT_EXPECT(kernel_read(f, &c, 1, 9) == 1 && c == 'S');
-	/* A fork child shares pages touched before and after the fork. */
-	KT_EXPECT(cow_dup_mm(mm, child) == 0 && kf_pte(child, KB) == kf_pte(mm, KB));
+	/*
+	 * A fork child shares pages touched before and after the fork. Its PTEs
+	 * are not copied (a file VMA without private copies): it refaults them.
+	 */
+	KT_EXPECT(cow_dup_mm(mm, child) == 0 && kf_pte(child, KB) == 0);
+	KT_EXPECT(mm_fault(child, KB, READ) == FAULT_HANDLED &&
+		  kf_pte(child, KB) == kf_pte(mm, KB));
 	KT_EXPECT(mm_fault(child, KB + P(2), WRITE) == FAULT_HANDLED);
 	KT_EXPECT(mm_fault(mm, KB + P(2), READ) == FAULT_HANDLED);
 	KT_EXPECT(pte_phys(kf_pte(mm, KB + P(2))) == pte_phys(kf_pte(child, KB + P(2))));

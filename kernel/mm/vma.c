@@ -141,7 +141,7 @@ int vma_split(struct mm *mm, struct vma *v, u64 addr)
  */
 static bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
-	if (a->end != b->start || a->flags != b->flags || a->file != b->file)
+	if (a->end != b->start || ((a->flags ^ b->flags) & ~VM_ANON_PAGES) || a->file != b->file)
 		return false;
 	return !a->file || a->pgoff + vma_npages(a) == b->pgoff;
 }
@@ -150,6 +150,7 @@ static bool vma_can_merge(const struct vma *a, const struct vma *b)
 static void vma_absorb_next(struct mm *mm, struct vma *a, struct vma *b)
 {
 	u64 end = b->end;
+	a->flags |= b->flags & VM_ANON_PAGES;
 	vma_unlink(mm, b);
 	vma_free(b);
 	mm->total_vm_pages += (end - a->end) >> PAGE_SHIFT;
