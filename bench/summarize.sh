@@ -7,7 +7,8 @@
 # sample could not be taken). META.tsv holds "key<TAB>value" lines that
 # describe the run. For every clock and metric, the median of each kernel's
 # samples (a kernel with no numeric sample shows its word instead) and the
-# ratios cowix/linux and cowix/linux-thp-never. Writes
+# ratios cowix/linux (huge pages on both) and cowix-thp-never/linux-thp-never
+# (4 KiB pages on both). Writes
 #   OUTDIR/summary.csv       one row per clock and metric, medians in the raw unit
 #   OUTDIR/summary.json      the same rows, with META under "meta"
 #   OUTDIR/fork-latency.dat  fork_wait_*MiB medians in ms, a gnuplot block per clock
@@ -83,9 +84,10 @@ function json_value(v) { return v == "" ? "null" : is_number(v) ? v : json_strin
 }
 
 END {
-	nk = split("cowix linux linux-thp-never", K, " ")
+	nk = split("cowix linux cowix-thp-never linux-thp-never", K, " ")
 	csv = out "/summary.csv"; json = out "/summary.json"; dat = out "/fork-latency.dat"
-	print "clock,metric,unit,cowix,linux,linux-thp-never,cowix/linux,cowix/linux-thp-never,samples" > csv
+	print "clock,metric,unit,cowix,linux,cowix-thp-never,linux-thp-never,cowix/linux," \
+		"cowix-thp-never/linux-thp-never,samples" > csv
 	printf "{\n  \"meta\": {" > json
 	sep = "\n"
 	while ((getline line < meta) > 0) {
@@ -104,11 +106,11 @@ END {
 			print "icount: QEMU -icount shift=0,sleep=off; 1 us = 1000 guest instructions (deterministic)"
 		else
 			print "\nwall: real time, median of every sample of every round (noisy)"
-		printf "%-32s %-4s %11s %11s %11s %8s %8s\n", "metric", "unit", "cowix", "linux",
-			"thp-never", "c/linux", "c/never"
+		printf "%-30s %-4s %10s %10s %8s %10s %10s %8s\n", "metric", "unit", "cowix", "linux",
+			"c/linux", "cowix-4k", "linux-4k", "c/l-4k"
 		if (ndat++)
 			printf "\n\n" > dat
-		printf "# %s: MiB touched, then fork+exit+wait in ms for cowix, linux, linux-thp-never\n", clock > dat
+		printf "# %s: MiB touched, then fork+exit+wait in ms for %s\n", clock, "cowix linux cowix-thp-never linux-thp-never" > dat
 		for (m = 1; m <= nm[clock]; m++) {
 			metric = metrics[clock, m]
 			u = unit[clock, metric]
@@ -117,16 +119,17 @@ END {
 				v[i] = cell(clock, metric, K[i])
 				samples = samples (i > 1 ? "/" : "") nv[clock, metric, K[i]] + 0
 			}
-			r1 = ratio(v[1], v[2]); r2 = ratio(v[1], v[3])
-			printf "%-32s %-4s %11s %11s %11s %8s %8s\n", metric, u == "ns" ? "us" : u,
-				show(v[1], u), show(v[2], u), show(v[3], u), r1 == "" ? "-" : r1,
-				r2 == "" ? "-" : r2
-			print clock "," metric "," u "," v[1] "," v[2] "," v[3] "," r1 "," r2 "," samples > csv
+			r1 = ratio(v[1], v[2]); r2 = ratio(v[3], v[4])
+			printf "%-30s %-4s %10s %10s %8s %10s %10s %8s\n", metric, u == "ns" ? "us" : u,
+				show(v[1], u), show(v[2], u), r1 == "" ? "-" : r1, show(v[3], u),
+				show(v[4], u), r2 == "" ? "-" : r2
+			print clock "," metric "," u "," v[1] "," v[2] "," v[3] "," v[4] "," r1 "," r2 "," \
+				samples > csv
 			printf "%s    {\"clock\": %s, \"metric\": %s, \"unit\": %s", jsep, json_string(clock),
 				json_string(metric), json_string(u) > json
 			for (i = 1; i <= nk; i++)
 				printf ", %s: %s", json_string(K[i]), json_value(v[i]) > json
-			printf ", \"cowix/linux\": %s, \"cowix/linux-thp-never\": %s, \"samples\": %s}",
+			printf ", \"cowix/linux\": %s, \"cowix-thp-never/linux-thp-never\": %s, \"samples\": %s}",
 				json_value(r1), json_value(r2), json_string(samples) > json
 			jsep = ",\n"
 			if (metric ~ /^fork_wait_[0-9]+MiB$/) {
@@ -139,5 +142,6 @@ END {
 		}
 	}
 	printf "\n  ]\n}\n" > json
-	print "\nratios: cowix/linux; below 1 cowix is faster (or uses less), above 1 slower"
+	print "\nratios: cowix/linux with huge pages on both (c/linux) and off on both (c/l-4k);"
+	print "below 1 cowix is faster (or uses less), above 1 slower"
 }' "$raw"
