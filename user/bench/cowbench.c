@@ -371,6 +371,26 @@ static void sleep_ms(long ms)
 		;
 }
 
+/*
+ * Wait until free memory and PageTables stop moving (three equal readings
+ * 20 ms apart, at most about a second): Linux frees an exited child's page
+ * tables after an RCU grace period, so right after waitpid they may still
+ * be leaving, and would make the next fork look cheaper than it is.
+ */
+static void settle_meminfo(long *free_out, long *pt_out)
+{
+	long f = free_kib(), pt = meminfo_kib("PageTables");
+	for (int same = 0, tries = 0; same < 2 && tries < 50; tries++) {
+		sleep_ms(20);
+		long f2 = free_kib(), pt2 = meminfo_kib("PageTables");
+		same = f2 == f && pt2 == pt ? same + 1 : 0;
+		f = f2;
+		pt = pt2;
+	}
+	*free_out = f;
+	*pt_out = pt;
+}
+
 /* MemFree drop and PageTables growth while a fork of mib MiB touched lives. */
 static int bench_forkmem(size_t mib)
 {
@@ -384,8 +404,8 @@ static int bench_forkmem(size_t mib)
 	}
 	char *mem = map_touched(mib);
 	for (int s = 0; s < samples; s++) {
-		sleep_ms(20); /* let the last child's memory come back */
-		long free0 = free_kib(), pt0 = meminfo_kib("PageTables");
+		long free0, pt0;
+		settle_meminfo(&free0, &pt0); /* the last child's memory has come back */
 		pid_t pid = fork();
 		if (pid < 0)
 			fail("fork");
