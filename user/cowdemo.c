@@ -153,6 +153,12 @@ static uint64_t *make_heap(char **heap, size_t mib)
 	printf("1. The parent fills a %zu MiB heap (%zu pages of 4 KiB).\n", mib, pages);
 	printf("   Free memory: %ld KiB before, %ld KiB after: %ld KiB used.\n", before, after,
 	       before - after);
+	long huge_kib = cow_rollup_kib("AnonHugePages");
+	if (huge_kib > 0)
+		printf(
+		    "   %ld KiB of it are 2 MiB huge pages (AnonHugePages in smaps): one\n"
+		    "   page-table entry maps each, so fork copies one entry per 2 MiB, not 512.\n",
+		    huge_kib);
 	cow_pfns(*heap, pages, pfns);
 	return pfns;
 }

@@ -51,6 +51,8 @@ long long cow_kpageflags(uint64_t pfn);
 
 /* A /proc/meminfo field ("MemFree") in KiB; -1 if absent or unreadable. */
 long cow_meminfo_kib(const char *field);
+/* A field of this process's /proc/self/smaps_rollup in KiB ("AnonHugePages"), or -1. */
+long cow_rollup_kib(const char *field);
 /*
  * Free memory in KiB, or -1: MemFree, plus on Linux the free pages it leaves
  * out because they sit on per-CPU lists (the "count:" lines of

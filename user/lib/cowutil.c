@@ -116,6 +116,11 @@ long cow_meminfo_kib(const char *field)
 	return (long)proc_field("/proc/meminfo", field, ':');
 }
 
+long cow_rollup_kib(const char *field)
+{
+	return (long)proc_field("/proc/self/smaps_rollup", field, ':');
+}
+
 long cow_pcp_free_kib(void)
 {
 	static char buf[65536];
