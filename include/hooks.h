@@ -1,5 +1,5 @@
 /*
- * Calls from the architecture's trap code up into policy (mm/, proc/).
+ * Calls from the architecture's trap code up into policy (mm/, proc/, lib/).
  * arch/ never decides what a fault means; it asks these.
  */
 #pragma once
@@ -33,6 +33,12 @@ void proc_user_fault(struct trap_frame *tf, int signo, int si_code, u64 addr);
 void sched_tick(struct trap_frame *tf);
 /* Last thing before any return to user mode: pending signals, rescheduling. */
 void proc_return_to_user(struct trap_frame *tf);
+/*
+ * An NMI interrupted tf, anywhere (interrupts off, locks held, entry code).
+ * Returns true if it was the profiler's sample (lib/profile.c), false if
+ * the profiler is off and the NMI is someone else's. Takes no lock.
+ */
+bool profile_nmi(const struct trap_frame *tf);
 
 /* Page-fault error-code bits. */
 #define PF_ERR_PRESENT (1u << 0)

@@ -15,6 +15,7 @@
 #include <fs/vfs.h>
 #include <lib/cpio.h>
 #include <lib/printk.h>
+#include <lib/profile.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/page.h>
@@ -104,6 +105,7 @@ static void machine_init(u32 start_info_pa)
 	thp_init();
 	kmalloc_init();
 	timer_init();
+	profile_init(); /* samples from here on; /proc/profile appears with procfs_init */
 	console_init();
 	syscall_init();
 	syscall_cpu_init();

@@ -20,6 +20,16 @@ extern u64 lapic_timer_hz; /* LAPIC timer counts per second, after its divider *
 void apic_eoi(void);	   /* acknowledge the current interrupt at the local APIC */
 /* Route legacy ISA irq (0-15) to vector on the boot CPU through the IOAPIC. */
 void ioapic_route(int irq, int vector);
+/* Route ISA irq as an NMI to every CPU that has run timer_init. False without an IOAPIC. */
+bool ioapic_route_nmi(int irq);
+
+/*
+ * Start a periodic NMI at about hz (1..PIT_HZ / 2) on every CPU that has run
+ * timer_init, for the profiler: PIT channel 0 through the IOAPIC. Returns
+ * the rate it got, 0 if it cannot (no IOAPIC, hz out of range). Boot CPU,
+ * once; it never stops, and the NMIs go to whoever handles vector 2.
+ */
+u32 timer_nmi_start(u32 hz);
 
 /*
  * Run PIT channel 2 for pit_ticks (1..65535) of its 1.193182 MHz clock and

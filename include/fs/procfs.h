@@ -76,6 +76,11 @@ struct procfs_entry {
 	/* Text files: generate the contents, 0 or a negative errno. pid is 0 for global files. */
 	int (*show)(struct procfs_buf *b, int pid);
 	const struct file_operations *fops; /* binary files (pagemap, kpagecount); NULL for text */
+	/*
+	 * Global files a boot option turns on (profile): is it there, and with
+	 * what st_size? Asked once, by procfs_init. NULL: always there, size 0.
+	 */
+	bool (*is_present)(u64 *size_bytes);
 };
 
 /* A procfs inode: the VFS inode plus what it shows. */
@@ -127,6 +132,9 @@ int procfs_show_pid_smaps_rollup(struct procfs_buf *b, int pid);
 extern const struct file_operations procfs_pagemap_fops;
 extern const struct file_operations procfs_kpagecount_fops;
 extern const struct file_operations procfs_kpageflags_fops;
+/* /proc/profile (procfs_profile.c): there only when booted with profile=N. */
+extern const struct file_operations procfs_profile_fops;
+bool procfs_profile_is_present(u64 *size_bytes);
 
 /*
  * A reference on pid's address space, or NULL for a kernel thread or a

@@ -30,31 +30,32 @@
 #define PROCFS_HASH_SIZE      64
 
 static const struct procfs_entry procfs_root_entries[] = {
-	{ "self", S_IFLNK | 0777, NULL, NULL },
-	{ "meminfo", S_IFREG | 0444, procfs_show_meminfo, NULL },
-	{ "vmstat", S_IFREG | 0444, procfs_show_vmstat, NULL },
-	{ "kpagecount", S_IFREG | 0400, NULL, &procfs_kpagecount_fops },
-	{ "kpageflags", S_IFREG | 0400, NULL, &procfs_kpageflags_fops },
-	{ "uptime", S_IFREG | 0444, procfs_show_uptime, NULL },
-	{ "loadavg", S_IFREG | 0444, procfs_show_loadavg, NULL },
-	{ "stat", S_IFREG | 0444, procfs_show_stat, NULL },
-	{ "version", S_IFREG | 0444, procfs_show_version, NULL },
-	{ "cpuinfo", S_IFREG | 0444, procfs_show_cpuinfo, NULL },
-	{ "mounts", S_IFREG | 0444, procfs_show_mounts, NULL },
+	{ "self", S_IFLNK | 0777, NULL, NULL, NULL },
+	{ "meminfo", S_IFREG | 0444, procfs_show_meminfo, NULL, NULL },
+	{ "vmstat", S_IFREG | 0444, procfs_show_vmstat, NULL, NULL },
+	{ "kpagecount", S_IFREG | 0400, NULL, &procfs_kpagecount_fops, NULL },
+	{ "kpageflags", S_IFREG | 0400, NULL, &procfs_kpageflags_fops, NULL },
+	{ "uptime", S_IFREG | 0444, procfs_show_uptime, NULL, NULL },
+	{ "loadavg", S_IFREG | 0444, procfs_show_loadavg, NULL, NULL },
+	{ "stat", S_IFREG | 0444, procfs_show_stat, NULL, NULL },
+	{ "version", S_IFREG | 0444, procfs_show_version, NULL, NULL },
+	{ "cpuinfo", S_IFREG | 0444, procfs_show_cpuinfo, NULL, NULL },
+	{ "mounts", S_IFREG | 0444, procfs_show_mounts, NULL, NULL },
+	{ "profile", S_IFREG | 0644, NULL, &procfs_profile_fops, procfs_profile_is_present },
 };
 #define PROCFS_NROOT ARRAY_SIZE(procfs_root_entries)
 
 static const struct procfs_entry procfs_pid_entries[] = {
-	{ "cmdline", S_IFREG | 0444, procfs_show_pid_cmdline, NULL },
-	{ "comm", S_IFREG | 0444, procfs_show_pid_comm, NULL },
-	{ "environ", S_IFREG | 0400, procfs_show_pid_environ, NULL },
-	{ "maps", S_IFREG | 0444, procfs_show_pid_maps, NULL },
-	{ "pagemap", S_IFREG | 0400, NULL, &procfs_pagemap_fops },
-	{ "smaps", S_IFREG | 0444, procfs_show_pid_smaps, NULL },
-	{ "smaps_rollup", S_IFREG | 0444, procfs_show_pid_smaps_rollup, NULL },
-	{ "stat", S_IFREG | 0444, procfs_show_pid_stat, NULL },
-	{ "statm", S_IFREG | 0444, procfs_show_pid_statm, NULL },
-	{ "status", S_IFREG | 0444, procfs_show_pid_status, NULL },
+	{ "cmdline", S_IFREG | 0444, procfs_show_pid_cmdline, NULL, NULL },
+	{ "comm", S_IFREG | 0444, procfs_show_pid_comm, NULL, NULL },
+	{ "environ", S_IFREG | 0400, procfs_show_pid_environ, NULL, NULL },
+	{ "maps", S_IFREG | 0444, procfs_show_pid_maps, NULL, NULL },
+	{ "pagemap", S_IFREG | 0400, NULL, &procfs_pagemap_fops, NULL },
+	{ "smaps", S_IFREG | 0444, procfs_show_pid_smaps, NULL, NULL },
+	{ "smaps_rollup", S_IFREG | 0444, procfs_show_pid_smaps_rollup, NULL, NULL },
+	{ "stat", S_IFREG | 0444, procfs_show_pid_stat, NULL, NULL },
+	{ "statm", S_IFREG | 0444, procfs_show_pid_statm, NULL, NULL },
+	{ "status", S_IFREG | 0444, procfs_show_pid_status, NULL, NULL },
 };
 #define PROCFS_NPID ARRAY_SIZE(procfs_pid_entries)
 STATIC_ASSERT(PROCFS_NPID + 1 < PROCFS_PID_INO_STRIDE);
@@ -74,7 +75,7 @@ static u64 procfs_leader_bits[PROCFS_PID_MAX / 64];   /* ... that lead a thread 
 static u64 procfs_nr_forks;			      /* [task_lock] */
 static int procfs_pid_last;			      /* [task_lock] */
 static struct inode *procfs_root;		      /* set once by procfs_init, never freed */
-static struct inode *procfs_root_files[PROCFS_NROOT]; /* global files; never freed */
+static struct inode *procfs_root_files[PROCFS_NROOT]; /* global files (NULL: absent); never freed */
 
 /* --- the pid bitmap and the task hooks ----------------------------------- */
 
@@ -200,11 +201,15 @@ static u64 procfs_ino_pid(int pid, unsigned slot)
 	return PROCFS_PID_INO_BASE + (u64)pid * PROCFS_PID_INO_STRIDE + slot;
 }
 
-/* Truncating a procfs file (open with O_TRUNC, truncate(2)) is refused. */
+/*
+ * Truncating a procfs file (open with O_TRUNC, truncate(2)) is refused,
+ * except that a writable one ignores it as Linux does, so the shell's
+ * `echo > /proc/profile` works.
+ */
 static int procfs_file_setsize(struct inode *inode, u64 size_bytes)
 {
-	(void)inode, (void)size_bytes;
-	return -EACCES;
+	(void)size_bytes;
+	return (inode->mode & 0222) ? 0 : -EACCES;
 }
 
 /*
@@ -358,13 +363,18 @@ static struct inode *procfs_root_lookup(struct inode *dir, const char *name, siz
 	return e ? e->dir : NULL;
 }
 
-/* Global entries at cookies 2.., then thread-group leaders at PROCFS_PID_COOKIE + pid. */
+/*
+ * Global entries at cookies 2.., then thread-group leaders at
+ * PROCFS_PID_COOKIE + pid. A global file without an inode is absent.
+ */
 static void procfs_root_iterate(struct inode *dir, struct dir_iter *it)
 {
 	(void)dir;
 	for (u64 i = it->pos - 2; i < PROCFS_NROOT; i++) {
 		const struct procfs_entry *e = &procfs_root_entries[i];
 		it->pos = 2 + i;
+		if (i > 0 && !procfs_root_files[i])
+			continue;
 		if (!it->emit(it, e->name, strlen(e->name), PROCFS_ROOT_INO + 1 + i,
 			      vfs_dtype(e->mode)))
 			return;
@@ -458,14 +468,18 @@ int procfs_file_open_check(struct inode *inode, struct file *f)
 
 /* --- boot ------------------------------------------------------------------ */
 
-/* The global files, made once. */
+/* The global files, made once; one that is_present denies gets no inode (absent). */
 static void procfs_make_root_files(void)
 {
 	for (size_t i = 1; i < PROCFS_NROOT; i++) {
 		const struct procfs_entry *e = &procfs_root_entries[i];
+		u64 size_bytes = 0;
+		if (e->is_present && !e->is_present(&size_bytes))
+			continue;
 		procfs_root_files[i] = procfs_inode_new(e->mode, PROCFS_ROOT_INO + 1 + i, 0, e);
 		if (!procfs_root_files[i])
 			panic("procfs: no memory for /proc/%s", e->name);
+		procfs_root_files[i]->size_bytes = size_bytes;
 	}
 }
 

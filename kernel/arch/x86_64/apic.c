@@ -1,7 +1,8 @@
 /*
  * Interrupt controllers: the local APIC of each CPU (its timer gives the
- * scheduler tick) and the IOAPIC that delivers ISA device interrupts. The
- * legacy 8259 PICs are masked for good.
+ * scheduler tick) and the IOAPIC that delivers ISA device interrupts, and
+ * the profiler's sampling NMI to every CPU. The legacy 8259 PICs are
+ * masked for good.
  *
  * The LAPIC is used in xAPIC mode through MMIO (QEMU's TCG has no x2APIC).
  * Every CPU sees its own LAPIC at the same physical address, so one mapping
@@ -22,6 +23,8 @@
 
 #define LAPIC_ID	 0x020
 #define LAPIC_TPR	 0x080
+#define LAPIC_LDR	 0x0d0
+#define LAPIC_DFR	 0x0e0
 #define LAPIC_EOI	 0x0b0
 #define LAPIC_SVR	 0x0f0
 #define LAPIC_ESR	 0x280
@@ -36,6 +39,7 @@
 #define LVT_MASKED	 (1u << 16)
 #define LVT_PERIODIC	 (1u << 17)
 #define LVT_DELIVERY_NMI (4u << 8)
+#define DFR_FLAT	 0xffffffffu /* logical destinations are a bitmap of up to 8 CPUs */
 #define TIMER_DIV_16	 0x3
 #define APIC_BASE_ENABLE (1ul << 11)
 #define APIC_BASE_X2APIC (1ul << 10)
@@ -50,6 +54,11 @@
 #define IOAPIC_REG_VER	 0x01
 #define IOAPIC_REDTBL(p) (0x10 + 2 * (p))
 #define IOAPIC_MASKED	 (1u << 16)
+#define IOAPIC_DM_NMI	 (4u << 8)
+#define IOAPIC_DEST_LOG	 (1u << 11) /* the destination is a logical one (flat bitmap) */
+#define IOAPIC_ALL_CPUS	 0xffu	    /* logical destination: every CPU whose LDR has a bit */
+
+STATIC_ASSERT(MAX_CPUS <= 8); /* one LDR bit per CPU in the flat model */
 
 #define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
@@ -167,10 +176,16 @@ static u64 lapic_timer_measure_hz(void)
 	return best;
 }
 
-/* Local interrupt sources: only the timer (and NMI on the boot CPU) are live. */
+/*
+ * Local interrupt sources: only the timer (and NMI on the boot CPU) are
+ * live. The logical ID, bit `id` in the flat model, makes this CPU one of
+ * IOAPIC_ALL_CPUS: from here on it may get broadcast NMIs (its IDT is loaded).
+ */
 static void lapic_setup_lvt(bool boot_cpu)
 {
 	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_DFR, DFR_FLAT);
+	lapic_write(LAPIC_LDR, (1u << this_cpu()->id) << 24);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, boot_cpu ? LVT_DELIVERY_NMI : LVT_MASKED);
 	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
@@ -223,23 +238,43 @@ static int ioapic_isa_pin(int irq)
 }
 
 /*
- * Edge-triggered, active-high (as ISA interrupts are), fixed delivery to
- * the boot CPU. Without an IOAPIC mapping (no mmio_map yet) the IRQ simply
- * stays off, so the console still works for output.
+ * Point ISA irq's pin at destination dest with the low word low (vector,
+ * delivery and destination modes; edge-triggered and active-high, as ISA
+ * interrupts are). False if there is no such pin. Caller checked ioapic.
+ */
+static bool ioapic_program(int irq, u32 dest, u32 low)
+{
+	int pin = ioapic_isa_pin(irq);
+	if (irq < 0 || pin >= ioapic_pins)
+		return false;
+	spin_lock(&ioapic_lock);
+	ioapic_write(IOAPIC_REDTBL(pin) + 1, dest << 24);
+	ioapic_write(IOAPIC_REDTBL(pin), low); /* low word last: this unmasks */
+	spin_unlock(&ioapic_lock);
+	return true;
+}
+
+/*
+ * Fixed delivery to the boot CPU. Without an IOAPIC mapping (no mmio_map
+ * yet) the IRQ simply stays off, so the console still works for output.
  */
 void ioapic_route(int irq, int vector)
 {
-	int pin = ioapic_isa_pin(irq);
 	if (!ioapic) {
 		printk("apic: no IOAPIC: IRQ %d stays off\n", irq);
 		return;
 	}
-	if (irq < 0 || pin >= ioapic_pins)
+	if (!ioapic_program(irq, cpus[0].apic_id, (u32)vector))
 		panic("ioapic_route: no IOAPIC pin for IRQ %d", irq);
-	spin_lock(&ioapic_lock);
-	ioapic_write(IOAPIC_REDTBL(pin) + 1, cpus[0].apic_id << 24);
-	ioapic_write(IOAPIC_REDTBL(pin), (u32)vector); /* low word last: this unmasks */
-	spin_unlock(&ioapic_lock);
+}
+
+/*
+ * Edge-triggered NMIs to every CPU that has run apic_init_cpu (logical
+ * destination, see lapic_setup_lvt); an NMI has no vector and takes no EOI.
+ */
+bool ioapic_route_nmi(int irq)
+{
+	return ioapic && ioapic_program(irq, IOAPIC_ALL_CPUS, IOAPIC_DM_NMI | IOAPIC_DEST_LOG);
 }
 
 /* This CPU's LAPIC; on the boot CPU also the PICs, the IOAPIC and the calibration. */

@@ -33,6 +33,7 @@
 trap_stubs:
 	.text
 	.p2align 4
+trap_stub_code:                         /* a name for backtraces and profiles */
 	vector = 0
 	.rept 256
 	.pushsection .rodata

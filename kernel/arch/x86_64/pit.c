@@ -1,18 +1,23 @@
 /*
- * The 8254 PIT, used only as a reference clock to calibrate the TSC. Channel
- * 2's gate is under software control (port 0x61 bit 0) and its output can be
- * read back (bit 5), so it can time an interval by polling, with no
- * interrupt. Under QEMU the PIT follows the virtual clock, which with
- * -icount advances with guest instructions, so calibration stays consistent
- * with the TSC in that mode too.
+ * The 8254 PIT: a reference clock to calibrate the TSC, and the profiler's
+ * sampling clock. Channel 2's gate is under software control (port 0x61
+ * bit 0) and its output can be read back (bit 5), so it can time an
+ * interval by polling, with no interrupt. Channel 0 (ISA IRQ 0) is unused
+ * unless the profiler makes it a periodic NMI (timer_nmi_start). Under
+ * QEMU the PIT follows the virtual clock, which with -icount advances with
+ * guest instructions, so calibration stays consistent with the TSC in that
+ * mode too, and profiling samples come at a steady rate of guest time.
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
 #include <arch/timer.h>
 
+#define PIT_CH0_DATA	  0x40
 #define PIT_CH2_DATA	  0x42
 #define PIT_CMD		  0x43
 #define PIT_CMD_CH2_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0 (count down once), binary */
+#define PIT_CMD_CH0_MODE2 0x34 /* channel 0, lobyte/hibyte, mode 2 (rate generator), binary */
+#define PIT_IRQ		  0    /* channel 0's ISA IRQ */
 #define PORT_B		  0x61
 #define PORT_B_GATE2	  (1u << 0) /* channel 2 counts while set */
 #define PORT_B_SPKR	  (1u << 1) /* speaker data enable: keep off */
@@ -71,4 +76,20 @@ u64 pit_measure_tsc(u32 pit_ticks)
 			break;
 	}
 	return best;
+}
+
+/*
+ * Channel 0 as a rate generator: OUT0 pulses once per divisor ticks, one
+ * rising edge per period on IRQ 0. Program the rate before unmasking the
+ * pin, so the first NMI already comes at the new rate.
+ */
+u32 timer_nmi_start(u32 hz)
+{
+	if (hz == 0 || hz > PIT_HZ / 2)
+		return 0;
+	u32 divisor = MIN(PIT_HZ / hz, 65535u);
+	outb(PIT_CMD, PIT_CMD_CH0_MODE2);
+	outb(PIT_CH0_DATA, divisor & 0xff);
+	outb(PIT_CH0_DATA, (divisor >> 8) & 0xff);
+	return ioapic_route_nmi(PIT_IRQ) ? PIT_HZ / divisor : 0;
 }

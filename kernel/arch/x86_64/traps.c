@@ -400,7 +400,7 @@ static void trap_kernel_exception(struct trap_frame *tf)
 	tf->rip = fixup;
 }
 
-/* NMIs are not used for anything yet: report and carry on. */
+/* An NMI that is not the profiler's sample: report and carry on. */
 static void trap_nmi(struct trap_frame *tf)
 {
 	u64 off = 0;
@@ -482,7 +482,8 @@ void trap_dispatch(struct trap_frame *tf)
 		pf_dispatch(tf);
 		return;
 	case VEC_NMI:
-		trap_nmi(tf);
+		if (!profile_nmi(tf))
+			trap_nmi(tf);
 		return;
 	case VEC_DF:
 		trap_double_fault(tf);
