@@ -7,7 +7,7 @@
  * Locking: callers hold the mm->lock of the page tables they change; the
  * compound state of a page is guarded by its thp lock (thp_lock_of).
  */
-#include <arch/bootinfo.h>
+#include <lib/cmdline.h>
 #include <lib/printk.h>
 #include <lib/spinlock.h>
 #include <lib/string.h>
@@ -29,26 +29,23 @@ static struct spinlock thp_locks[THP_NLOCKS] = {
 
 /* --- boot ------------------------------------------------------------------ */
 
-/* transparent_hugepage=always|madvise|never, as Linux spells it; anything else is ignored. */
-static void thp_parse_cmdline(const char *cmdline)
+/*
+ * transparent_hugepage=always|madvise|never, as Linux spells it; a value
+ * Linux would not accept is reported and ignored.
+ */
+static void thp_parse_cmdline(void)
 {
-	static const char key[] = "transparent_hugepage=";
-	for (const char *p = cmdline; *p;) {
-		size_t len = 0;
-		while (p[len] && p[len] != ' ')
-			len++;
-		if (len > sizeof(key) - 1 && !strncmp(p, key, sizeof(key) - 1)) {
-			const char *val = p + sizeof(key) - 1;
-			size_t vlen = len - (sizeof(key) - 1);
-			if (vlen == 6 && !strncmp(val, "always", 6))
-				thp_mode = THP_ALWAYS;
-			else if (vlen == 7 && !strncmp(val, "madvise", 7))
-				thp_mode = THP_MADVISE;
-			else if (vlen == 5 && !strncmp(val, "never", 5))
-				thp_mode = THP_NEVER;
-		}
-		p += len + (p[len] == ' ');
-	}
+	char val[16];
+	if (cmdline_get("transparent_hugepage", val, sizeof(val)) < 0)
+		return;
+	if (!strcmp(val, "always"))
+		thp_mode = THP_ALWAYS;
+	else if (!strcmp(val, "madvise"))
+		thp_mode = THP_MADVISE;
+	else if (!strcmp(val, "never"))
+		thp_mode = THP_NEVER;
+	else
+		printk("thp: transparent_hugepage=%s not understood, staying \"always\"\n", val);
 }
 
 /* Tag a fresh 2 MiB block as one compound page: head flags, tail flags, clean counts. */
@@ -64,7 +61,7 @@ static void thp_prep(struct page *head, u32 head_flags, u32 tail_flags)
 
 void thp_init(void)
 {
-	thp_parse_cmdline(boot_info.cmdline);
+	thp_parse_cmdline();
 	thp_huge_zero = frame_alloc(HPAGE_ORDER, GFP_ZERO);
 	if (thp_huge_zero)
 		thp_prep(thp_huge_zero, PG_ZERO, PG_ZERO);
