@@ -113,12 +113,11 @@ static inline pte_t *pt_pte_in(pte_t pmd, u64 va)
 }
 /*
  * A zeroed leaf table for the user half (counted in PageTables), to replace
- * a large-page PD entry by 512 PTEs; NULL on OOM. pt_table_entry makes the
- * PD entry pointing at it; pt_table_free gives back one never installed.
+ * a large-page PD entry by 512 PTEs; NULL on OOM. pt_table_install points
+ * the (empty) PD entry *slot at it; from then on it is freed with its root.
  */
 pte_t *pt_table_alloc(void);
-pte_t pt_table_entry(pte_t *table);
-void pt_table_free(pte_t *table);
+void pt_table_install(pte_t *slot, pte_t *table);
 /* Page-table pages (all levels) currently allocated for user halves (/proc/meminfo PageTables). */
 u64 pt_pages_count(void);
 

@@ -276,7 +276,7 @@ int thp_split_pmd(struct mm *mm, u64 haddr, pte_t *pmdp)
 	if (!thp_is_huge_zero(pmd))
 		thp_demote(phys_to_page(pte_phys(pmd)));
 	thp_fill_table(table, pmd); /* from the value taken out: A and D included */
-	WRITE_ONCE(*pmdp, pt_table_entry(table));
+	pt_table_install(pmdp, table);
 	vm_event_inc(VM_THP_SPLIT_PMD);
 	return 0;
 }

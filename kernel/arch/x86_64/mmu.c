@@ -96,6 +96,29 @@ static void pt_free_table(phys_addr_t pa, bool user)
 }
 
 /*
+ * A table page remembers the span of its slots that were ever given a
+ * child table, in its struct page's index (bits 0-15 the first slot,
+ * 16-31 one past the last; 0 if none), so that teardown scans that span
+ * instead of all 512 slots. Tables are freed only with their root, so the
+ * span only grows. Caller holds the lock that guards the table.
+ */
+static void pt_note_child(pte_t *slot)
+{
+	struct page *p = virt_to_page(slot);
+	u64 i = ((u64)slot & (PAGE_SIZE - 1)) / sizeof(pte_t);
+	u64 lo = p->index & 0xffff, hi = (p->index >> 16) & 0xffff;
+	p->index = hi ? MIN(lo, i) | MAX(hi, i + 1) << 16 : i | (i + 1) << 16;
+}
+
+/* The slots [*lo, *hi) of the table at pa that may hold child tables. */
+static void pt_child_span(phys_addr_t pa, unsigned *lo, unsigned *hi)
+{
+	u64 index = phys_to_page(pa)->index;
+	*lo = index & 0xffff;
+	*hi = (index >> 16) & 0xffff;
+}
+
+/*
  * Hang a fresh table under the empty entry e (at level, on the way to va).
  * User-half tables are P|W|U so the leaf alone decides the rights. Refuses a
  * new kernel-half PML4 entry once they are frozen: other roots would never
@@ -111,6 +134,7 @@ static bool pt_install_table(pte_t *e, u64 va, int level)
 	phys_addr_t t = pt_alloc_table(user);
 	if (!t)
 		return false;
+	pt_note_child(e);
 	WRITE_ONCE(*e, t | PTE_P | PTE_W | (user ? PTE_U : 0));
 	return true;
 }
@@ -146,11 +170,16 @@ phys_addr_t pt_root_alloc(void)
 	return root;
 }
 
-/* Free the table at pa (level) and every table below it; leaf frames are not touched. */
+/*
+ * Free the table at pa (level) and every table below it; leaf frames are
+ * not touched. Only the span of slots that ever held a table is looked at.
+ */
 static void pt_free_level(phys_addr_t pa, int level)
 {
 	pte_t *t = pt_table(pa);
-	for (int i = 0; level > 0 && i < PT_ENTRIES; i++)
+	unsigned lo, hi;
+	pt_child_span(pa, &lo, &hi);
+	for (unsigned i = lo; level > 0 && i < hi; i++)
 		if (pte_present(t[i]) && !(t[i] & PTE_PS))
 			pt_free_level(pte_phys(t[i]), level - 1);
 	pt_free_table(pa, true);
@@ -167,7 +196,9 @@ void pt_root_free(phys_addr_t root)
 		mmu_switch(kernel_root);
 	}
 	pte_t *pml4 = pt_table(root);
-	for (int i = 0; i < PT_KERNEL_FIRST; i++)
+	unsigned lo, hi;
+	pt_child_span(root, &lo, &hi);
+	for (unsigned i = lo; i < MIN(hi, PT_KERNEL_FIRST); i++)
 		if (pte_present(pml4[i]))
 			pt_free_level(pte_phys(pml4[i]), 2);
 	pt_free_table(root, true);
@@ -194,14 +225,10 @@ pte_t *pt_table_alloc(void)
 }
 
 /* User-half tables are P|W|U, as pt_install_table makes them: the leaf decides. */
-pte_t pt_table_entry(pte_t *table)
+void pt_table_install(pte_t *slot, pte_t *table)
 {
-	return virt_to_phys(table) | PTE_P | PTE_W | PTE_U;
-}
-
-void pt_table_free(pte_t *table)
-{
-	pt_free_table(virt_to_phys(table), true);
+	pt_note_child(slot);
+	WRITE_ONCE(*slot, virt_to_phys(table) | PTE_P | PTE_W | PTE_U);
 }
 
 int pt_map(phys_addr_t root, u64 va, phys_addr_t pa, u64 flags)
