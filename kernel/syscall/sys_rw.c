@@ -1,6 +1,7 @@
 /*
  * read, write, pread64, pwrite64, readv, writev, lseek. Data moves between
- * user memory and the file through a one-page kernel bounce buffer, so no
+ * user memory and the file through a kernel bounce buffer (on the stack for
+ * small transfers, else a page), so no
  * VFS lock is ever held across a user copy. A transfer that fails part way
  * returns the bytes already moved, as Linux does.
  */
@@ -11,8 +12,9 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 
-#define RW_MAX_BYTES 0x7ffff000ul /* the most one call moves (Linux's MAX_RW_COUNT) */
-#define IOV_MAX	     1024
+#define RW_MAX_BYTES   0x7ffff000ul /* the most one call moves (Linux's MAX_RW_COUNT) */
+#define RW_SMALL_BYTES 512	    /* transfers this small bounce through the kernel stack */
+#define IOV_MAX	       1024
 
 struct iovec {
 	void __user *iov_base;
@@ -51,16 +53,35 @@ static size_t copy_from_user_prefix(char *dst, const char __user *src, size_t le
 }
 
 /*
- * File to user, a page at a time. *pos advances only over bytes that
- * reached the user. A stream (tty) gets a single read: it may block.
+ * The bounce buffer for a transfer of len bytes: small ones use the
+ * caller's on-stack buffer (a pipe ping-pong then never touches the frame
+ * allocator), others a page from the heap. NULL on OOM; rw_buf_put frees.
+ */
+static char *rw_buf_get(size_t len, char *small, size_t *size)
+{
+	*size = len <= RW_SMALL_BYTES ? RW_SMALL_BYTES : PAGE_SIZE;
+	return len <= RW_SMALL_BYTES ? small : kmalloc(PAGE_SIZE, 0);
+}
+
+static void rw_buf_put(char *kbuf, const char *small)
+{
+	if (kbuf != small)
+		kfree(kbuf);
+}
+
+/*
+ * File to user, a bounce buffer at a time. *pos advances only over bytes
+ * that reached the user. A stream (tty) gets a single read: it may block.
  */
 static ssize_t rw_read_user(struct file *f, char __user *ubuf, size_t len, u64 *pos)
 {
-	char *kbuf = kmalloc(PAGE_SIZE, 0);
+	char small[RW_SMALL_BYTES];
+	size_t size;
+	char *kbuf = rw_buf_get(len, small, &size);
 	size_t done = 0;
 	ssize_t err = 0;
 	while (kbuf && done < len) {
-		size_t chunk = MIN(len - done, PAGE_SIZE);
+		size_t chunk = MIN(len - done, size);
 		u64 at = *pos;
 		ssize_t n = vfs_read(f, kbuf, chunk, &at);
 		if (n < 0) {
@@ -77,18 +98,20 @@ static ssize_t rw_read_user(struct file *f, char __user *ubuf, size_t len, u64 *
 		if ((size_t)n < chunk || f->ops->is_stream)
 			break;
 	}
-	kfree(kbuf);
+	rw_buf_put(kbuf, small);
 	return kbuf ? rw_result(done, err) : -ENOMEM;
 }
 
-/* User to file, a page at a time, until all is written or the file takes less. */
+/* User to file, a bounce buffer at a time, until all is written or the file takes less. */
 static ssize_t rw_write_user(struct file *f, const char __user *ubuf, size_t len, u64 *pos)
 {
-	char *kbuf = kmalloc(PAGE_SIZE, 0);
+	char small[RW_SMALL_BYTES];
+	size_t size;
+	char *kbuf = rw_buf_get(len, small, &size);
 	size_t done = 0;
 	ssize_t err = 0;
 	while (kbuf && done < len) {
-		size_t chunk = MIN(len - done, PAGE_SIZE);
+		size_t chunk = MIN(len - done, size);
 		size_t avail = copy_from_user_prefix(kbuf, ubuf + done, chunk);
 		ssize_t n = avail ? vfs_write(f, kbuf, avail, pos) : -EFAULT;
 		if (n < 0) {
@@ -99,7 +122,7 @@ static ssize_t rw_write_user(struct file *f, const char __user *ubuf, size_t len
 		if ((size_t)n < chunk)
 			break;
 	}
-	kfree(kbuf);
+	rw_buf_put(kbuf, small);
 	return kbuf ? rw_result(done, err) : -ENOMEM;
 }
 
