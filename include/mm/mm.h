@@ -118,8 +118,13 @@
 
 /* Lowest address a fixed mapping may use (Linux's default vm.mmap_min_addr). */
 #define MMAP_MIN_ADDR 0x10000ul
-/* Default top of the top-down mmap search; the stack lives above it. */
-#define MMAP_BASE 0x7f0000000000ul
+/*
+ * Default top of the top-down mmap search: 128 MiB below the top of user
+ * space, where Linux puts it without address randomisation (the smallest
+ * gap it leaves for the stack), so mappings share upper page-table levels
+ * with the stack as they do on Linux.
+ */
+#define MMAP_BASE (USER_TOP - (128ul << 20))
 /* Most mappings one mm may hold (Linux's vm.max_map_count). */
 #define MM_MAX_VMAS 65530
 /* A growing stack may not reach an existing mapping closer than this. */

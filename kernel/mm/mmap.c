@@ -223,14 +223,14 @@ static long mmap_install(struct mm *mm, u64 start, const struct mmap_req *req, b
 /* Pick or check the address, then install. Caller holds mm->lock. */
 /*
  * Private anonymous mappings of 2 MiB or more start on a 2 MiB boundary
- * (as Linux does since 6.7) so that huge pages can cover all of them, not
- * just the aligned middle.
+ * (as Linux does since 6.7, whatever the huge-page mode): huge pages can
+ * then cover all of them, and with 4 KiB pages they need one leaf table
+ * less.
  */
 static u64 mmap_align(const struct mmap_req *req)
 {
 	bool is_private_anon = !req->file && !(req->vm_flags & VM_SHARED);
-	return is_private_anon && req->len >= HPAGE_SIZE && thp_mode != THP_NEVER ? HPAGE_SIZE
-										  : PAGE_SIZE;
+	return is_private_anon && req->len >= HPAGE_SIZE ? HPAGE_SIZE : PAGE_SIZE;
 }
 
 static long mm_map_locked(struct mm *mm, u64 addr, const struct mmap_req *req, int flags)
