@@ -2,7 +2,8 @@
  * mremap(2): grow, shrink or move a mapping. A move moves the PTEs (each
  * keeps its frame, its reference and its copy-on-write state), never the
  * data: realloc of a 64 MiB block by musl costs page-table updates, not a
- * 64 MiB copy.
+ * 64 MiB copy. A huge page moves as one entry when it lands on a 2 MiB
+ * boundary, and is split into PTEs otherwise.
  *
  * Everything runs under mm->lock. Allocations that can fail (the new VMA,
  * VMA splits, the destination's page tables) all happen before the first
@@ -12,9 +13,6 @@
 #include <mm/thp.h>
 #include <uapi/errno.h>
 #include "internal.h"
-
-/* One missing leaf table means 512 absent PTEs: skip them in one step. */
-#define PT_LEAF_SPAN (512 * PAGE_SIZE)
 
 /* Linux's argument checks, in its order. Aligns both lengths. */
 static int mremap_check(u64 addr, u64 *old_len, u64 *new_len, int flags, u64 new_addr)
@@ -57,18 +55,43 @@ static int mremap_check_source(struct mm *mm, u64 addr, u64 old_len)
 }
 
 /*
- * Allocate the page tables the moved PTEs will need, so that moving them
- * cannot fail halfway. 0 or -ENOMEM. Caller holds mm->lock.
+ * Can the huge page at va move whole to dst? Only to a 2 MiB boundary (the
+ * source and destination sit at the same offset within 2 MiB) whose page-
+ * directory slot is empty or can be made: a leftover leaf table there
+ * (tables stay until exit) would be lost under a huge entry. Caller holds
+ * mm->lock.
+ */
+static bool mremap_huge_fits(struct mm *mm, u64 va, u64 dst)
+{
+	if (!IS_ALIGNED(dst - va, HPAGE_SIZE))
+		return false;
+	pte_t *dpmd = pt_walk_pmd(mm->root, dst, true);
+	return dpmd && !*dpmd;
+}
+
+/*
+ * Get [from, from + len) ready to move to to, so that moving cannot fail
+ * halfway: a huge page that can move whole gets its destination slot, any
+ * other is split into PTEs, and every present PTE gets its destination
+ * leaf table. 0 or -ENOMEM. Caller holds mm->lock.
  */
 static int mremap_prepare_tables(struct mm *mm, u64 from, u64 to, u64 len)
 {
 	for (u64 off = 0; off < len;) {
-		pte_t *src = pt_walk(mm->root, from + off, false);
-		if (!src) {
-			off = ALIGN_DOWN(from + off, PT_LEAF_SPAN) + PT_LEAF_SPAN - from;
+		u64 va = from + off;
+		pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
+		if (pmdp && pt_is_huge(*pmdp) && mremap_huge_fits(mm, va, to + off)) {
+			off += HPAGE_SIZE; /* whole: vma_split keeps huge pages inside VMAs */
 			continue;
 		}
-		if (*src && !pt_walk(mm->root, to + off, true))
+		if (pmdp && pt_is_huge(*pmdp) &&
+		    thp_split_pmd(mm, ALIGN_DOWN(va, HPAGE_SIZE), pmdp))
+			return -ENOMEM;
+		if (!pmdp || !pte_present(*pmdp)) {
+			off = ALIGN_DOWN(va, HPAGE_SIZE) + HPAGE_SIZE - from;
+			continue;
+		}
+		if (*pt_pte_in(*pmdp, va) && !pt_walk(mm->root, to + off, true))
 			return -ENOMEM;
 		off += PAGE_SIZE;
 	}
@@ -76,26 +99,32 @@ static int mremap_prepare_tables(struct mm *mm, u64 from, u64 to, u64 len)
 }
 
 /*
- * Move every PTE of [from, from + len) to the same offset from to (tables
- * prepared). Each entry is taken out atomically (keeping A/D) and its old
- * translation flushed before it appears at the new address, so no CPU can
- * write through the old address afterwards. The frame's reference moves
- * with the entry: counts are unchanged. Caller holds mm->lock.
+ * Move every entry of [from, from + len) to the same offset from to
+ * (tables prepared): huge pages as one entry, the rest PTE by PTE. Each
+ * entry is taken out atomically (keeping A/D) and its old translation
+ * flushed before it appears at the new address, so no CPU can write
+ * through the old address afterwards. The frame's reference moves with the
+ * entry: counts are unchanged. Caller holds mm->lock.
  */
 static void mremap_move_ptes(struct mm *mm, u64 from, u64 to, u64 len)
 {
 	for (u64 off = 0; off < len;) {
-		pte_t *src = pt_walk(mm->root, from + off, false);
-		if (!src) {
-			off = ALIGN_DOWN(from + off, PT_LEAF_SPAN) + PT_LEAF_SPAN - from;
+		u64 va = from + off;
+		pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
+		bool is_huge = pmdp && pt_is_huge(*pmdp);
+		if (!is_huge && (!pmdp || !pte_present(*pmdp))) {
+			off = ALIGN_DOWN(va, HPAGE_SIZE) + HPAGE_SIZE - from;
 			continue;
 		}
+		pte_t *src = is_huge ? pmdp : pt_pte_in(*pmdp, va);
 		pte_t e = __atomic_exchange_n(src, 0, __ATOMIC_SEQ_CST);
 		if (e & PTE_P)
-			mm_flush_page(mm, from + off);
+			mm_flush_page(mm, va);
+		pte_t *dst = is_huge ? pt_walk_pmd(mm->root, to + off, false)
+				     : pt_walk(mm->root, to + off, false);
 		if (e)
-			WRITE_ONCE(*pt_walk(mm->root, to + off, false), e);
-		off += PAGE_SIZE;
+			WRITE_ONCE(*dst, e);
+		off += is_huge ? HPAGE_SIZE : PAGE_SIZE;
 	}
 }
 
@@ -130,9 +159,7 @@ static long mremap_move(struct mm *mm, u64 addr, u64 old_len, u64 new_addr, u64 
 		return r;
 	struct vma *v = vma_find(mm, addr);
 	struct vma *nv = mremap_clone_vma(mm, v, addr, new_addr, new_len);
-	/* Moved 4 KiB at a time: huge pages in the source are split first. */
-	if (!nv || thp_split_range(mm, addr, addr + old_len) ||
-	    mremap_prepare_tables(mm, addr, new_addr, old_len)) {
+	if (!nv || mremap_prepare_tables(mm, addr, new_addr, old_len)) {
 		if (nv)
 			vma_free(nv);
 		vma_merge(mm, v);

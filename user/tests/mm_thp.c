@@ -14,6 +14,8 @@
  *     parent writes in place: same frames, still huge;
  *   - munmap, MADV_DONTNEED and mprotect on 4 KiB inside a huge page
  *     affect exactly that 4 KiB;
+ *   - mremap to a 2 MiB boundary moves huge pages whole; elsewhere it
+ *     still moves every byte;
  *   - MADV_NOHUGEPAGE keeps new huge pages out;
  *   - unmapping gives every frame back.
  * On a Linux host whose THP setting is "never", or which has no free
@@ -220,6 +222,34 @@ static void check_partial(unsigned char *p)
 	      "mprotect of 4 KiB makes just that page read-only");
 }
 
+/* Does [p, p + len) hold the page-index pattern check_mremap writes? */
+static bool has_pattern(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += MT_PAGE)
+		if (p[i] != (unsigned char)(i / MT_PAGE) || p[i + MT_PAGE - 1] != 0x77)
+			return false;
+	return true;
+}
+
+/* mremap moves huge pages whole to a 2 MiB boundary, and keeps every byte elsewhere. */
+static void check_mremap(void)
+{
+	unsigned char *src = map_aligned(2, MADV_HUGEPAGE), *dst = map_aligned(5, MADV_HUGEPAGE);
+	for (size_t i = 0; i < 2 * HUGE; i += MT_PAGE) {
+		src[i] = (unsigned char)(i / MT_PAGE);
+		src[i + MT_PAGE - 1] = 0x77;
+	}
+	void *r = mremap(src, 2 * HUGE, 2 * HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	CHECK(r == dst && has_pattern(dst, 2 * HUGE) && smaps_anon_huge_kib(dst) >= 4096,
+	      "mremap to a 2 MiB boundary moves the huge pages whole (AnonHugePages %ld kB)",
+	      smaps_anon_huge_kib(dst));
+	unsigned char *odd = dst + 2 * HUGE + MT_PAGE;
+	r = mremap(dst, 2 * HUGE, 2 * HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, odd);
+	CHECK(r == odd && has_pattern(odd, 2 * HUGE) && mt_touch_in_child(dst, false) == SIGSEGV,
+	      "mremap off a 2 MiB boundary keeps every byte, and the old range is gone");
+	munmap(dst, 5 * HUGE);
+}
+
 static void check_nohugepage(void)
 {
 	unsigned char *q = map_aligned(1, MADV_NOHUGEPAGE);
@@ -243,6 +273,7 @@ int main(void)
 	check_read_fault(p + HUGE, is_pfns);
 	check_fork(p, is_pfns);
 	check_partial(p);
+	check_mremap();
 	check_nohugepage();
 	munmap(p, NHUGE * HUGE);
 	cow_check_memfree_back(base, 1024, "after munmap");
