@@ -12,9 +12,10 @@
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
 
-#define RW_MAX_BYTES   0x7ffff000ul /* the most one call moves (Linux's MAX_RW_COUNT) */
-#define RW_SMALL_BYTES 512	    /* transfers this small bounce through the kernel stack */
-#define IOV_MAX	       1024
+#define RW_MAX_BYTES	0x7ffff000ul /* the most one call moves (Linux's MAX_RW_COUNT) */
+#define RW_SMALL_BYTES	512	     /* transfers this small bounce through the kernel stack */
+#define RW_STREAM_BYTES (64ul << 10) /* one read of a stream takes up to a full pipe */
+#define IOV_MAX		1024
 
 struct iovec {
 	void __user *iov_base;
@@ -63,6 +64,23 @@ static char *rw_buf_get(size_t len, char *small, size_t *size)
 	return len <= RW_SMALL_BYTES ? small : kmalloc(PAGE_SIZE, 0);
 }
 
+/*
+ * A stream's read is one call to the file, which may block, so its buffer
+ * must hold all that one read(2) may return: a whole pipe's worth (64 KiB,
+ * the default pipe size) if that much is asked for and can be had, else
+ * what rw_buf_get gives.
+ */
+static char *rw_stream_buf_get(size_t len, char *small, size_t *size)
+{
+	if (len > PAGE_SIZE) {
+		*size = MIN(len, RW_STREAM_BYTES);
+		char *kbuf = kmalloc(*size, 0);
+		if (kbuf)
+			return kbuf;
+	}
+	return rw_buf_get(len, small, size);
+}
+
 static void rw_buf_put(char *kbuf, const char *small)
 {
 	if (kbuf != small)
@@ -77,7 +95,8 @@ static ssize_t rw_read_user(struct file *f, char __user *ubuf, size_t len, u64 *
 {
 	char small[RW_SMALL_BYTES];
 	size_t size;
-	char *kbuf = rw_buf_get(len, small, &size);
+	char *kbuf = f->ops->is_stream ? rw_stream_buf_get(len, small, &size)
+				       : rw_buf_get(len, small, &size);
 	size_t done = 0;
 	ssize_t err = 0;
 	while (kbuf && done < len) {

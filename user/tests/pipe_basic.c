@@ -8,8 +8,8 @@
  * (EBADF) or seeked (ESPIPE); pipe2 takes O_CLOEXEC and O_NONBLOCK and
  * refuses other flags; a bad array pointer is EFAULT and leaves no
  * descriptors behind; FIONREAD counts the buffered bytes; the capacity is
- * 64 KiB (F_GETPIPE_SZ) and F_SETPIPE_SZ rounds up to a power-of-two
- * number of pages, refusing to shrink below what is buffered (EBUSY).
+ * 64 KiB (F_GETPIPE_SZ), and one read takes a full pipe at once; F_SETPIPE_SZ rounds up to a
+ * power-of-two number of pages, refusing to shrink below what is buffered (EBUSY).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -185,6 +185,7 @@ static void check_capacity(void)
 	CHECK_ERR(EAGAIN, write(p[1], big, 1), "then the pipe is full");
 	CHECK_EQ(read(p[0], big, 4096), 4096, "read 4096 bytes");
 	CHECK_EQ(write(p[1], big, 4096), 4096, "now a 4096-byte write fits again");
+	CHECK_EQ(read(p[0], big, 100000), PIPE_CAPACITY, "one big read takes all 65536 at once");
 	free(big);
 	close(p[0]);
 	close(p[1]);
