@@ -241,6 +241,43 @@ free_iov:
 	return NULL;
 }
 
+/* The total length of an iovec array rw_iov_get has checked. */
+static size_t rw_iov_total(const struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+/*
+ * A writev of at most a page is gathered into one buffer and written with
+ * one call, so that a pipe sees one write: atomic up to PIPE_BUF, as on
+ * Linux. A segment that faults part way ends the gathering there (the
+ * bytes before it are written); nothing readable at all is -EFAULT.
+ */
+static long rw_writev_gathered(struct file *f, const struct iovec *iov, int iovcnt, size_t total)
+{
+	if (!file_is_writable(f))
+		return -EBADF;
+	char *kbuf = kmalloc(PAGE_SIZE, 0);
+	if (!kbuf)
+		return -ENOMEM;
+	size_t got = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		size_t n = copy_from_user_prefix(kbuf + got, iov[i].iov_base, iov[i].iov_len);
+		got += n;
+		if (n < iov[i].iov_len)
+			break;
+	}
+	u64 at = file_pos_get(f);
+	ssize_t r = got || !total ? vfs_write(f, kbuf, got, &at) : -EFAULT;
+	if (r > 0)
+		file_pos_set(f, at);
+	kfree(kbuf);
+	return r;
+}
+
 /* readv/writev: segment after segment, stopping at the first short one. */
 static long rw_vector(int fd, const struct iovec __user *uiov, int iovcnt, bool is_write)
 {
@@ -251,6 +288,11 @@ static long rw_vector(int fd, const struct iovec __user *uiov, int iovcnt, bool 
 	struct iovec *iov = rw_iov_get(uiov, iovcnt, &err);
 	if (!iov)
 		goto put_file;
+	size_t total = rw_iov_total(iov, iovcnt);
+	if (is_write && total <= PAGE_SIZE) {
+		err = rw_writev_gathered(f, iov, iovcnt, total);
+		goto free_iov;
+	}
 	size_t done = 0;
 	err = 0;
 	for (int i = 0; i < iovcnt; i++) {
@@ -264,6 +306,7 @@ static long rw_vector(int fd, const struct iovec __user *uiov, int iovcnt, bool 
 			break;
 	}
 	err = rw_result(done, err);
+free_iov:
 	kfree(iov);
 put_file:
 	file_put(f);
