@@ -25,3 +25,30 @@ int exec_args_copy_kernel(struct exec_args *a, char *const kvec[], bool is_env);
  * failure (before the point of no return) the caller's image is untouched.
  */
 int do_execve(const char *path, struct exec_args *a);
+
+/*
+ * execve in a thread group (proc/exec_group.c). The new image always runs
+ * in the thread group leader's task, so the process keeps its pid.
+ */
+
+/*
+ * Past every check that can fail: kill every other thread of current's
+ * process and wait until they have exited. 0, or -EAGAIN if current is
+ * being killed itself (another thread's execve or exit_group, or a
+ * SIGKILL, came first): it must not exec, and dies on its way out.
+ */
+int exec_group_kill_others(void);
+/*
+ * After exec_group_kill_others(): the task to load the new image into.
+ * current if it leads its process; else the leader's task, which takes
+ * over current's fd table, cwd, signal mask, pending signals, CPU times
+ * and children, while current leaves the process to die at its return to
+ * user mode.
+ */
+struct task *exec_group_take_over(void);
+/* The new image is in t: if t is not current, start it there. */
+void exec_group_start(struct task *t);
+/* Is t a thread an execve in another thread of its process is killing? Caller holds task_lock. */
+bool exec_group_is_victim_locked(struct task *t);
+/* A thread of leader's process exited: wake the execve waiting for that. Caller holds task_lock. */
+void exec_group_thread_gone_locked(struct task *leader);

@@ -41,6 +41,12 @@ struct acct_totals acct_wait_totals_locked(struct task *child);
 int rusage_copy_to_user(void *urusage, const struct acct_totals *tot);
 /* Thread t exits: fold its counts into its leader. Caller holds task_lock. */
 void acct_thread_exit_locked(struct task *t);
+/*
+ * exec from thread from, running on in its leader to (whose own counts
+ * were folded in at its exit): to's counts become from's, from's zero.
+ * Caller holds task_lock.
+ */
+void acct_thread_take_over_locked(struct task *to, struct task *from);
 /* parent reaps child (a whole process): add its totals to parent's children totals. Caller holds
  * task_lock. */
 void acct_reap_locked(struct task *parent, struct task *child);

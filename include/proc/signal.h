@@ -140,8 +140,23 @@ bool signal_notify_parent_exit_locked(struct task *leader, int status);
  * and returns true; consumes the report unless WNOWAIT. Caller holds task_lock.
  */
 bool signal_wait_report_locked(struct task *c, int options, int *status);
-/* exec: caught signals go back to SIG_DFL (ignored stay ignored); the altstack is dropped. */
+/*
+ * exec, in t (the task the new image runs in): caught signals go back to
+ * SIG_DFL (ignored stay ignored), the altstack and POSIX timers go, the
+ * exit signal becomes SIGCHLD. Pending signals and the mask are kept.
+ */
 void signal_exec(struct task *t);
+/*
+ * exec from thread from, whose image will run in its leader to (a zombie
+ * off its CPU): to gets from's signal mask, pending signals and pending
+ * kill, and starts with no system call to restart. Caller holds task_lock.
+ */
+void signal_thread_take_over_locked(struct task *to, struct task *from);
+/*
+ * Kill thread t: it exits at its next return to user mode (woken if asleep
+ * or stopped). Caller holds task_lock.
+ */
+void signal_kill_thread_locked(struct task *t);
 
 /* ---- delivery (signal_frame.c), internal to proc/ ---------------------- */
 

@@ -10,7 +10,8 @@
  *   sched's run-queue lock guards state RUNNABLE/RUNNING/SLEEPING and the
  *     run queue links.
  *   Fields marked [own] are touched only by the task itself (or by its
- *     creator before it first runs).
+ *     creator before it first runs, or by the thread whose execve
+ *     restarts a zombie leader off its CPU: exec_group.c).
  */
 #pragma once
 #include <arch/percpu.h>
@@ -56,21 +57,23 @@ struct task {
 	/*
 	 * Thread groups (CLONE_THREAD). The leader is the process as its
 	 * parent sees it: it is reaped only when every thread has exited.
-	 * Other threads reap themselves (TASK_DEAD) when they exit.
+	 * Other threads reap themselves (TASK_DEAD) when they exit. An execve
+	 * in a thread always ends up running in the leader's task (exec_group.c).
 	 */
-	struct task *group_leader;    /* [own] first thread; itself when single-threaded */
+	struct task *group_leader;    /* [own, task_lock to change] the first thread, or itself */
 	struct list_head thread_node; /* [task_lock] entry in group_leader->threads */
 	struct list_head threads;     /* [task_lock] leader only: the other threads */
 	int nr_live_threads;          /* [task_lock] leader only: threads not yet exited, leader included */
 	bool is_group_exiting;        /* [task_lock] leader only: exit_group or a fatal signal under way */
 	int group_exit_status;        /* [task_lock] leader only: the status every thread exits with */
+	struct task *exec_task;       /* [task_lock] leader only: thread whose execve kills the rest */
 	bool on_cpu;               /* [run-queue lock] still running on a CPU (not yet switched away) */
 	bool is_kthread;           /* [own] kernel thread: no user half */
 	bool is_subreaper;         /* [own] PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
 	atomic_t child_events;     /* bumped on every child exit; wait4 sleeps on a change */
 	struct wait_queue child_wq; /* wait4 sleepers in this task */
-	struct task *vfork_parent; /* [own] parent blocked in vfork until we exec or exit */
-	bool vfork_done;           /* set when that parent may resume */
+	struct task *vfork_parent; /* [task_lock] parent blocked in vfork until we exec or exit */
+	bool is_vfork_waiting;     /* [task_lock] blocked in vfork; cleared when the child lets go */
 	u64 wake_deadline_ns;      /* [run-queue lock] timed sleep: wake at this clock_ns(), 0 none */
 	struct list_head timed;    /* [run-queue lock] entry in the timed-sleepers list */
 
@@ -143,9 +146,25 @@ void sched_sleep_cancel(void);
 void sched_sleep_commit(void);
 /* Sleep unless *woken is true or a signal is pending, checked once marked asleep (wait_woken). */
 void sched_sleep_unless(const bool *woken, u64 deadline_ns);
+/* Spin until t, which will not run again (a zombie, a reaped task), is off its CPU. */
+void sched_wait_off_cpu(struct task *t);
 
 /* Exit (proc/exit.c). status is the wait-status word (code << 8 or signal). */
 __noreturn void do_exit(int status);
-/* Start ending every thread of leader's group with status. Caller holds task_lock. */
+/*
+ * Start ending every thread of leader's group with status. A no-op when
+ * current is a thread an execve in its own group has already doomed: the
+ * exec decides what happens to the process. Caller holds task_lock.
+ */
 void thread_group_exit_locked(struct task *leader, int status);
+/*
+ * Kill every live thread of leader's group but except: each acts on it at
+ * its next return to user mode (a sleeper is woken for it). Caller holds task_lock.
+ */
+void thread_group_kill_locked(struct task *leader, struct task *except);
+/*
+ * Give every child of from to new_parent (their threads' parent links
+ * too); wake new_parent's wait4 if one is already a zombie. Caller holds task_lock.
+ */
+void reparent_children_locked(struct task *from, struct task *new_parent);
 bool signal_pending(struct task *t);

@@ -7,8 +7,10 @@
  * Order matters: everything that can fail (opening, checking, mapping,
  * building the stack) happens in the NEW address space while the old one
  * is still intact, so a failed exec returns an errno to a caller that can
- * carry on. Only then do we pass the point of no return and drop the old
- * image.
+ * carry on. Only then are the process's other threads killed
+ * (exec_group.c), the point of no return passed and the old image dropped.
+ * The new image runs in the thread group leader's task, which need not be
+ * the caller's.
  */
 #include <arch/asm_offsets.h>
 #include <arch/cpu.h>
@@ -126,6 +128,9 @@ struct exec_ctx {
 	char path[PATH_MAX];		/* the file to open next ("#!" rewrites it) */
 	char peek[EXEC_PEEK_BYTES];	/* its first bytes, zero-padded */
 	struct exec_image main, interp; /* interp.file is NULL for a static program */
+	struct mm *mm;			/* the new address space, until installed */
+	u64 sp;				/* its initial stack pointer */
+	struct files_struct *files;	/* an unshared copy of the fd table, or NULL */
 };
 
 /* Stack under construction: a kernel copy of [sp, STACK_TOP). */
@@ -314,36 +319,81 @@ static u64 exec_entry(const struct exec_ctx *ctx)
 	return img->eh.e_entry + img->bias;
 }
 
-/* Point of no return passed: install mm and the fresh register state. */
-static void exec_commit(struct exec_ctx *ctx, struct mm *mm, u64 sp)
+/* execve unshares the fd table (undoing CLONE_FILES): a copy if anyone else holds ours. */
+static int exec_unshare_files(struct exec_ctx *ctx)
 {
-	const char *path = ctx->filename;
-	struct task *t = current;
-	struct mm *old = t->mm;
-	spin_lock(&task_lock); /* /proc follows t->mm under task_lock */
-	t->mm = mm;
+	struct files_struct *files = current->files;
+	if (!files || atomic_read(&files->refcount) == 1)
+		return 0;
+	ctx->files = files_dup(files);
+	return ctx->files ? 0 : -ENOMEM;
+}
+
+/* Everything that can fail, while the caller's image is intact: 0 with ctx->mm built. */
+static int exec_prepare(struct exec_ctx *ctx, const char *path, struct exec_args *a)
+{
+	int r;
+	ctx->filename = path;
+	if (strlcpy(ctx->path, path, sizeof(ctx->path)) >= sizeof(ctx->path))
+		return -ENAMETOOLONG;
+	if ((r = exec_find_program(ctx, a)) || (r = exec_read_images(ctx)))
+		return r;
+	if (!(ctx->mm = mm_create()))
+		return -ENOMEM;
+	if ((r = exec_build_mm(ctx, ctx->mm, a, &ctx->sp)))
+		return r;
+	return exec_unshare_files(ctx);
+}
+
+/* Give t the new address space (and unshared fd table), then drop the old ones. */
+static void exec_install(struct exec_ctx *ctx, struct task *t)
+{
+	struct mm *old_mm = t->mm;
+	struct files_struct *old_files = ctx->files ? t->files : NULL;
+	spin_lock(&task_lock); /* /proc follows t->mm and t->files under task_lock */
+	t->mm = ctx->mm;
+	if (ctx->files)
+		t->files = ctx->files;
 	spin_unlock(&task_lock);
-	mmu_switch(mm->root);
-	if (old)
-		mm_put(old);
-	fork_release_vfork_parent(t); /* it no longer runs in the parent's memory */
+	if (t == current)
+		mmu_switch(t->mm->root);
+	ctx->mm = NULL;
+	ctx->files = NULL;
+	if (old_mm)
+		mm_put(old_mm);
+	if (old_files)
+		files_put(old_files);
+}
+
+/* t enters the new image at entry with stack sp, a clean FPU and no TLS. */
+static void exec_reset_cpu(struct task *t, u64 entry, u64 sp)
+{
 	struct trap_frame *tf = t->tf;
 	memset(tf, 0, sizeof(*tf));
-	tf->rip = exec_entry(ctx);
+	tf->rip = entry;
 	tf->rsp = sp;
 	tf->cs = USER_CS_SEL;
 	tf->ss = USER_DS_SEL;
 	tf->rflags = RFLAGS_IF | 0x2;
 	tf->vector = SYSCALL_VECTOR;
 	t->fs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
 	task_fpu_reset(t);
+	if (t != current)
+		return; /* another task loads its state when it is switched to */
+	wrmsr(MSR_FS_BASE, 0);
 	__asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+}
+
+/* Point of no return passed: load the new image into t (current or its leader). */
+static void exec_commit(struct exec_ctx *ctx, struct task *t)
+{
+	const char *path = ctx->filename;
+	exec_install(ctx, t);
+	fork_release_vfork_parent(current); /* it no longer runs in the parent's memory */
+	exec_reset_cpu(t, exec_entry(ctx), ctx->sp);
 	t->clear_child_tid = 0;
-	signal_exec(t); /* altstack dropped, POSIX timers deleted, setpgid's EACCES */
-	for (int i = 0; i < NSIG; i++)
-		if (t->sigactions[i].handler != SIG_IGN)
-			t->sigactions[i] = (struct k_sigaction){ 0 };
+	t->robust_list = 0;
+	signal_exec(t); /* dispositions, altstack, POSIX timers, exit signal, setpgid's EACCES */
 	const char *base = strrchr(path, '/');
 	strlcpy(t->comm, base ? base + 1 : path, sizeof(t->comm));
 	if (t->files)
@@ -354,35 +404,26 @@ static void exec_ctx_free(struct exec_ctx *ctx)
 {
 	exec_image_close(&ctx->main);
 	exec_image_close(&ctx->interp);
+	if (ctx->mm)
+		mm_put(ctx->mm);
+	if (ctx->files)
+		files_put(ctx->files);
 	kfree(ctx);
 }
 
 int do_execve(const char *path, struct exec_args *a)
 {
 	struct exec_ctx *ctx = kzalloc(sizeof(*ctx));
-	struct mm *mm = NULL;
-	u64 sp = 0;
-	int r;
 	if (!ctx)
 		return -ENOMEM;
-	ctx->filename = path;
-	if (strlcpy(ctx->path, path, sizeof(ctx->path)) >= sizeof(ctx->path))
-		r = -ENAMETOOLONG;
-	else
-		r = exec_find_program(ctx, a);
+	int r = exec_prepare(ctx, path, a);
 	if (!r)
-		r = exec_read_images(ctx);
-	if (!r && !(mm = mm_create()))
-		r = -ENOMEM;
-	if (!r)
-		r = exec_build_mm(ctx, mm, a, &sp);
-	if (r) {
-		if (mm)
-			mm_put(mm);
-		exec_ctx_free(ctx);
-		return r;
+		r = exec_group_kill_others();
+	if (!r) {
+		struct task *t = exec_group_take_over();
+		exec_commit(ctx, t);
+		exec_group_start(t);
 	}
-	exec_commit(ctx, mm, sp);
 	exec_ctx_free(ctx);
-	return 0;
+	return r;
 }

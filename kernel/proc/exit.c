@@ -2,10 +2,11 @@
  * Process exit and wait.
  *
  * An exiting task releases its address space and files at once, hands its
- * children to init, records its wait status and becomes a zombie; its
- * parent's wait4() reaps it and frees what is left (task struct, kernel
- * stack). PID 1's exit ends the machine: under tools/qrun its status is the
- * run's exit status.
+ * children to another live thread of its process or else to init (or a
+ * subreaper), records its wait status and becomes a zombie; its parent's
+ * wait4() reaps it and frees what is left (task struct, kernel stack).
+ * PID 1's exit ends the machine: under tools/qrun its status is the run's
+ * exit status.
  */
 #include <arch/mmu.h>
 #include <arch/power.h>
@@ -15,6 +16,7 @@
 #include <lib/printk.h>
 #include <mm/mm.h>
 #include <mm/usercopy.h>
+#include <proc/exec.h>
 #include <proc/fork.h>
 #include <proc/futex.h>
 #include <proc/signal.h>
@@ -28,27 +30,57 @@
  */
 static struct task *reaper_for_locked(struct task *t)
 {
-	for (struct task *a = t->parent; a; a = a->parent)
+	for (struct task *a = t->group_leader->parent; a; a = a->parent)
 		if (a->is_subreaper && !a->is_zombie)
 			return a;
 	return task_find(1);
 }
 
-/* Give t's children to their reaper; wake it if any is already a zombie. Caller holds task_lock. */
-static void reparent_children_locked(struct task *t)
+/*
+ * Who adopts exiting t's children: as on Linux, another live thread of its
+ * process, so the process keeps them; else the reaper. A thread found
+ * here has not passed its own children on yet: that happens in the same
+ * task_lock section as the is_exiting / is_zombie marks. Caller holds task_lock.
+ */
+static struct task *heir_for_locked(struct task *t)
 {
-	struct task *init = reaper_for_locked(t);
+	struct task *leader = t->group_leader;
+	struct list_head *pos;
+	if (leader != t && !leader->is_zombie)
+		return leader;
+	list_for_each(pos, &leader->threads)
+	{
+		struct task *th = list_entry(pos, struct task, thread_node);
+		if (th != t && !th->sig.is_exiting)
+			return th;
+	}
+	return reaper_for_locked(t);
+}
+
+/* c and its threads now have parent p. Caller holds task_lock. */
+static void set_parent_locked(struct task *c, struct task *p)
+{
+	struct list_head *pos;
+	c->parent = p;
+	list_for_each(pos, &c->threads)
+	{
+		list_entry(pos, struct task, thread_node)->parent = p;
+	}
+}
+
+void reparent_children_locked(struct task *from, struct task *new_parent)
+{
 	bool has_zombie = false;
-	while (!list_empty(&t->children)) {
-		struct task *c = list_first_entry(&t->children, struct task, sibling);
+	while (!list_empty(&from->children)) {
+		struct task *c = list_first_entry(&from->children, struct task, sibling);
 		list_del(&c->sibling);
-		c->parent = init;
-		list_add_tail(&c->sibling, &init->children);
+		set_parent_locked(c, new_parent);
+		list_add_tail(&c->sibling, &new_parent->children);
 		has_zombie |= c->is_zombie;
 	}
 	if (has_zombie) {
-		atomic_inc(&init->child_events);
-		wake_up(&init->child_wq);
+		atomic_inc(&new_parent->child_events);
+		wake_up(&new_parent->child_wq);
 	}
 }
 
@@ -73,28 +105,28 @@ static __noreturn void exit_init(int status)
 	machine_poweroff(code);
 }
 
-/*
- * Make every thread of leader's group exit with status: each is sent a
- * kill that it acts on at its next return to user mode (a sleeping one is
- * woken for it). Caller holds task_lock.
- */
-void thread_group_exit_locked(struct task *leader, int status)
+void thread_group_kill_locked(struct task *leader, struct task *except)
 {
 	struct list_head *pos;
-	if (leader->is_group_exiting)
-		return;
-	leader->is_group_exiting = true;
-	leader->group_exit_status = status;
+	if (leader != except && !leader->is_zombie)
+		signal_kill_thread_locked(leader);
 	list_for_each(pos, &leader->threads)
 	{
 		struct task *th = list_entry(pos, struct task, thread_node);
-		th->pending_kill_signal = SIGKILL;
-		sched_wake(th);
+		if (th != except)
+			signal_kill_thread_locked(th);
 	}
-	if (leader != current) {
-		leader->pending_kill_signal = SIGKILL;
-		sched_wake(leader);
-	}
+}
+
+void thread_group_exit_locked(struct task *leader, int status)
+{
+	if (leader->is_group_exiting)
+		return;
+	if (current->group_leader == leader && exec_group_is_victim_locked(current))
+		return;
+	leader->is_group_exiting = true;
+	leader->group_exit_status = status;
+	thread_group_kill_locked(leader, current);
 }
 
 /*
@@ -113,15 +145,18 @@ static void exit_clear_child_tid(struct task *t)
 
 /*
  * The process (all its threads) is gone: send the parent its exit signal
- * and let its wait4 see it. Returns true if the parent does not wait
- * (SIGCHLD ignored or SA_NOCLDWAIT): leader is then unlinked, to be freed
- * at once. Caller holds task_lock.
+ * and let its wait4 see it. Returns true if nobody waits (no parent, as
+ * for the husk an execve leaves, exec_group.c; or SIGCHLD ignored or
+ * SA_NOCLDWAIT): leader is then unlinked, to be freed at once. Caller
+ * holds task_lock.
  */
 static bool exit_notify_parent_locked(struct task *leader)
 {
 	struct task *parent = leader->parent;
+	if (leader->is_group_exiting) /* the leader may have exited before the group did */
+		leader->exit_status = leader->group_exit_status;
 	if (!parent)
-		return false;
+		return true;
 	bool autoreap = signal_notify_parent_exit_locked(leader, leader->exit_status);
 	if (autoreap)
 		list_del(&leader->sibling);
@@ -141,15 +176,17 @@ void do_exit(int status)
 		thread_group_exit_locked(leader, status);
 	if (leader->is_group_exiting)
 		status = leader->group_exit_status;
+	bool is_exec_victim = exec_group_is_victim_locked(t);
 	spin_unlock(&task_lock);
-	if (t->pid == 1)
+	if (t->pid == 1 && !is_exec_victim) /* an execve in another thread lives on as PID 1 */
 		exit_init(status);
 	exit_clear_child_tid(t);
 	exit_release_resources(t);
 	fork_release_vfork_parent(t);
 	spin_lock(&task_lock);
-	reparent_children_locked(t);
+	reparent_children_locked(t, heir_for_locked(t));
 	bool is_group_dead = --leader->nr_live_threads == 0;
+	exec_group_thread_gone_locked(leader);
 	signal_exit_locked(t, is_group_dead);
 	struct task *autoreaped = NULL;
 	if (t != leader) {
@@ -234,8 +271,7 @@ static bool child_event_happened(void *arg)
 /* Free a reaped zombie once it is certainly off its CPU. */
 static void wait_free_zombie(struct task *c)
 {
-	while (READ_ONCE(c->on_cpu))
-		__asm__ volatile("pause");
+	sched_wait_off_cpu(c);
 	task_free(c);
 }
 

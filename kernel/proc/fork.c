@@ -102,11 +102,21 @@ static void fork_abort(struct task *child)
 /*
  * Link child under parent (a new process) or into parent's thread group
  * (CLONE_THREAD: same tgid, same parent as the leader, not a child), then
- * let it run.
+ * let it run. -EINTR if parent is being killed (exit_group, an execve in
+ * another thread, SIGKILL): a child made now would escape that kill.
  */
-static void fork_publish(struct task *child, struct task *parent, u64 flags)
+static int fork_publish(struct task *child, struct task *parent, u64 flags)
 {
+	task_setup_start(child, NULL, NULL);
 	spin_lock(&task_lock);
+	if (parent->pending_kill_signal) {
+		spin_unlock(&task_lock);
+		return -EINTR;
+	}
+	if (flags & CLONE_VFORK) {
+		child->vfork_parent = parent;
+		parent->is_vfork_waiting = true;
+	}
 	if (flags & CLONE_THREAD) {
 		struct task *leader = parent->group_leader;
 		child->tgid = leader->tgid;
@@ -119,14 +129,31 @@ static void fork_publish(struct task *child, struct task *parent, u64 flags)
 		child->parent = parent;
 		list_add_tail(&child->sibling, &parent->children);
 	}
+	sched_make_runnable(child); /* under task_lock: a kill that finds it may wake it at once */
 	spin_unlock(&task_lock);
-	task_setup_start(child, NULL, NULL);
-	sched_make_runnable(child);
+	return 0;
 }
 
 static bool vfork_released(void *arg)
 {
-	return READ_ONCE(((struct task *)arg)->vfork_done);
+	return !READ_ONCE(((struct task *)arg)->is_vfork_waiting);
+}
+
+/*
+ * vfork: sleep until the child execs or exits. Killable only: a handler
+ * must not run on the stack the child is using. Killed first, we cut the
+ * child's link to us, so it never wakes a task that may be freed by then.
+ */
+static void vfork_wait(struct task *parent, int child_pid)
+{
+	if (!wait_event_killable(&parent->child_wq, vfork_released, parent))
+		return;
+	spin_lock(&task_lock);
+	struct task *c = task_find(child_pid);
+	if (c && c->vfork_parent == parent)
+		c->vfork_parent = NULL;
+	parent->is_vfork_waiting = false;
+	spin_unlock(&task_lock);
 }
 
 long do_clone(u64 flags, u64 newsp, int __user *parent_tid, int __user *child_tid, u64 tls)
@@ -150,12 +177,10 @@ long do_clone(u64 flags, u64 newsp, int __user *parent_tid, int __user *child_ti
 		goto abort;
 	if (flags & CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = (u64)child_tid;
+	if ((r = fork_publish(child, parent, flags)))
+		goto abort;
 	if (flags & CLONE_VFORK)
-		child->vfork_parent = parent;
-	fork_publish(child, parent, flags);
-	if (flags & CLONE_VFORK)
-		/* Killable only: a handler must not run on the stack the child is using. */
-		wait_event_killable(&parent->child_wq, vfork_released, child);
+		vfork_wait(parent, pid);
 	return pid;
 abort:
 	fork_abort(child);
@@ -165,10 +190,14 @@ abort:
 /* A vfork child has exec'd or exited: its parent may run again. */
 void fork_release_vfork_parent(struct task *t)
 {
+	if (!READ_ONCE(t->vfork_parent))
+		return; /* set before we first ran; from then on it only goes back to NULL */
+	spin_lock(&task_lock);
 	struct task *p = t->vfork_parent;
-	if (!p)
-		return;
 	t->vfork_parent = NULL;
-	WRITE_ONCE(t->vfork_done, true);
-	wake_up(&p->child_wq);
+	if (p) {
+		p->is_vfork_waiting = false;
+		wake_up(&p->child_wq);
+	}
+	spin_unlock(&task_lock);
 }

@@ -76,6 +76,15 @@ void acct_thread_exit_locked(struct task *t)
 	leader->acct.maxrss_kib = MAX(leader->acct.maxrss_kib, t->acct.maxrss_kib);
 }
 
+void acct_thread_take_over_locked(struct task *to, struct task *from)
+{
+	to->utime_ns = from->utime_ns;
+	to->stime_ns = from->stime_ns;
+	to->acct.minflt = from->acct.minflt;
+	to->acct.maxrss_kib = MAX(to->acct.maxrss_kib, from->acct.maxrss_kib);
+	from->utime_ns = from->stime_ns = from->acct.minflt = 0;
+}
+
 struct acct_totals acct_wait_totals_locked(struct task *child)
 {
 	struct acct_totals tot = acct_process_locked(child);

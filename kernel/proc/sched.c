@@ -109,6 +109,8 @@ static void schedule_locked(void)
 	struct task *next = pick_next(c);
 	if (next == prev) {
 		prev->state = TASK_RUNNING;
+		/* A fresh slice, or sched_tick would never preempt it again. */
+		prev->timeslice_ticks = TIMESLICE_TICKS;
 		spin_unlock(&rq_lock);
 		return;
 	}
@@ -173,6 +175,12 @@ void sched_sleep_unless(const bool *woken, u64 deadline_ns)
 		sched_sleep_cancel();
 	else
 		schedule_locked();
+}
+
+void sched_wait_off_cpu(struct task *t)
+{
+	while (READ_ONCE(t->on_cpu))
+		cpu_relax();
 }
 
 /* SLEEPING -> RUNNABLE. Caller holds rq_lock. */

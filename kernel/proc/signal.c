@@ -219,6 +219,13 @@ static void signal_wake_locked(struct task *t)
 		wake_up(&stop_wq);
 }
 
+void signal_kill_thread_locked(struct task *t)
+{
+	if (!t->pending_kill_signal)
+		t->pending_kill_signal = SIGKILL;
+	signal_wake_locked(t);
+}
+
 /* SIGKILL: every thread ends at its next return to user mode. Caller holds task_lock. */
 static void signal_kill_process_locked(struct task *leader, int sig)
 {
@@ -662,14 +669,40 @@ bool signal_notify_parent_exit_locked(struct task *leader, int status)
 	return autoreap;
 }
 
+/* exec: caught signals to SIG_DFL, ignored ones stay ignored; no flags, no masks. */
+static void signal_reset_actions_locked(struct task *leader)
+{
+	for (int i = 0; i < NSIG; i++) {
+		struct k_sigaction *ka = &leader->sigactions[i];
+		u64 handler = ka->handler == SIG_IGN ? SIG_IGN : SIG_DFL;
+		*ka = (struct k_sigaction){ .handler = handler };
+	}
+}
+
 void signal_exec(struct task *t)
 {
+	struct task *leader = t->group_leader;
 	t->sig.ss_sp = t->sig.ss_size = 0;
 	t->sig.ss_flags = 0;
 	spin_lock(&task_lock);
-	t->group_leader->sig.did_exec = true;
-	itimer_exec_locked(t->group_leader);
+	signal_reset_actions_locked(leader);
+	leader->sig.exit_signal = SIGCHLD;
+	leader->sig.did_exec = true;
+	itimer_exec_locked(leader);
 	spin_unlock(&task_lock);
+}
+
+void signal_thread_take_over_locked(struct task *to, struct task *from)
+{
+	sigpending_flush_mask(&to->sig.pending, ~0ull);
+	to->sig.pending = from->sig.pending;
+	from->sig.pending = (struct sigpending){ 0 };
+	to->sigmask = from->sigmask;
+	to->sig.is_exiting = false;
+	to->sig.has_saved_mask = false;
+	to->sig.syscall_nr = -1;
+	to->sig.restart = (struct restart_block){ 0 };
+	to->pending_kill_signal = from->pending_kill_signal;
 }
 
 /* ---- services for the system calls (syscall/sys_signal.c) --------------- */
