@@ -17,20 +17,10 @@ export BUILD=${BUILD:-$root/build}
 qrun=$root/tools/qrun
 tmp=$(mktemp -d /tmp/profile_test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
+. "$root/tests/lib/tap.sh"
 
-# check DESCRIPTION COMMAND...: one TAP line, ok if COMMAND succeeds.
-check() {
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-		return
-	fi
-	failed=$((failed + 1))
-	echo "not ok $n - $d"
+# What a failed check shows: the end of the guest's output.
+tap_diagnose() {
 	tail -n 8 "$tmp/out" | sed 's/^/#     /'
 }
 
@@ -72,28 +62,27 @@ EOF
 
 q --append profile=2 --add "$tmp/guest.sh:/guest.sh" -- /bin/sh /guest.sh
 before=$(val BEFORE)
-check "profile=2 boots and says so" grep -q 'kernel profiling enabled (shift: 2)' "$tmp/out"
-check "/proc/profile is listed in /proc" is_eq "$(val LISTED)" 1
-check "entry 0 is the step, 4 bytes" is_eq "$(val STEP)" 4
-check "st_size is (1 + text/4) * 4" is_eq "$(val SIZE)" $(((1 + $(text_bytes) / 4) * 4))
-check "busy guest gives a non-zero total (${before:-none})" is_gt "$before" 0
-check "a write resets the counts" is_gt "$before" "$(val RESET | cut -d' ' -f2)"
-check "the reset write succeeds" is_eq "$(val RESET | cut -d' ' -f1)" 0
-check "a 4-byte write (multiplier) fails" is_eq "$(val MULTIPLIER)" 1
+tap_check "profile=2 boots and says so" grep -q 'kernel profiling enabled (shift: 2)' "$tmp/out"
+tap_check "/proc/profile is listed in /proc" is_eq "$(val LISTED)" 1
+tap_check "entry 0 is the step, 4 bytes" is_eq "$(val STEP)" 4
+tap_check "st_size is (1 + text/4) * 4" is_eq "$(val SIZE)" $(((1 + $(text_bytes) / 4) * 4))
+tap_check "busy guest gives a non-zero total (${before:-none})" is_gt "$before" 0
+tap_check "a write resets the counts" is_gt "$before" "$(val RESET | cut -d' ' -f2)"
+tap_check "the reset write succeeds" is_eq "$(val RESET | cut -d' ' -f1)" 0
+tap_check "a 4-byte write (multiplier) fails" is_eq "$(val MULTIPLIER)" 1
 
 q --append profile=2 -- ktest profile
-check "ktest profile passes with profile=2" eval '[ "$rc" = 0 ] && grep -q "^1\.\." "$tmp/out" && ! grep -q "^not ok" "$tmp/out"'
+tap_check "ktest profile passes with profile=2" eval '[ "$rc" = 0 ] && grep -q "^1\.\." "$tmp/out" && ! grep -q "^not ok" "$tmp/out"'
 
 q -- /bin/sh -c '[ ! -e /proc/profile ] && ! ls /proc | grep -qx profile'
-check "without profile=, /proc/profile is absent" is_eq "$rc" 0
+tap_check "without profile=, /proc/profile is absent" is_eq "$rc" 0
 
 "$root/tools/kprof" --top 5 -- /bin/dd if=/dev/zero of=/dev/null bs=64k count=1000 \
 	>"$tmp/out" 2>"$tmp/err"
 rc=$?
-check "tools/kprof exits with the command's status" is_eq "$rc" 0
+tap_check "tools/kprof exits with the command's status" is_eq "$rc" 0
 samples=$(sed -n 's/^kprof: \([0-9]*\) kernel samples.*/\1/p' "$tmp/out")
-check "tools/kprof reports kernel samples (${samples:-none})" is_gt "$samples" 0
-check "tools/kprof lists functions" eval '[ "$(grep -cE "^ +[0-9]+ +[0-9.]+% +[a-z_]" "$tmp/out")" -ge 1 ]'
+tap_check "tools/kprof reports kernel samples (${samples:-none})" is_gt "$samples" 0
+tap_check "tools/kprof lists functions" eval '[ "$(grep -cE "^ +[0-9]+ +[0-9.]+% +[a-z_]" "$tmp/out")" -ge 1 ]'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

@@ -8,28 +8,12 @@ export BUILD=${BUILD:-$root/build}
 qrun=$root/tools/qrun
 tmp=$(mktemp -d /tmp/qrun_bad_input.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
+. "$root/tests/lib/tap.sh"
 
-# verdict DESCRIPTION COMMAND...: one TAP result, ok if COMMAND succeeds.
-# On failure, show how qrun ended and its last lines of output.
-verdict() {
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-		return
-	fi
-	failed=$((failed + 1))
-	echo "not ok $n - $d"
+# What a failed check shows: how qrun ended and its last lines of output.
+tap_diagnose() {
 	echo "#   exit status $rc after ${secs}s; last output:"
 	tail -n 8 "$tmp/out" | tr -d '\r' | sed 's/^/#     /'
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
 }
 
 # q ARGS...: run qrun with stdin closed; sets rc and secs, output in $tmp/out.
@@ -62,24 +46,24 @@ quick_failure() {
 
 check_ktest() {
 	q --timeout 120 -- ktest
-	verdict "qrun -- ktest exits 0" ended 0 '^1\.\.'
+	tap_check "qrun -- ktest exits 0" ended 0 '^1\.\.'
 }
 
 check_unknown_command() {
 	q --timeout 60 -- /nonexistent
-	verdict "unknown command exits non-zero, naming it, within 30s" quick_failure /nonexistent
+	tap_check "unknown command exits non-zero, naming it, within 30s" quick_failure /nonexistent
 }
 
 check_small_memory() {
 	q --timeout 60 --mem 16M -- ktest
-	verdict "--mem 16M stops with a message and a non-zero status, no hang" \
+	tap_check "--mem 16M stops with a message and a non-zero status, no hang" \
 		failed_cleanly 'memory|panic|qrun:'
 }
 
 # expect_bad_initrd DESC INITRD: booting with INITRD must end in 125 with a message.
 expect_bad_initrd() {
 	q --timeout 60 --initrd "$2" -- ktest
-	verdict "$1" ended 125 'panic|initr'
+	tap_check "$1" ended 125 'panic|initr'
 }
 
 check_bad_initrds() {
@@ -98,16 +82,16 @@ check_panic_status() {
 	mkdir -p "$tmp/tree/etc" && echo cowix >"$tmp/tree/etc/hostname"
 	(cd "$tmp/tree" && find . -mindepth 1 | cpio -o -H newc --quiet) >"$tmp/noargv.cpio"
 	q --timeout 60 --initrd "$tmp/noargv.cpio" -- ktest
-	verdict "a kernel panic exits 125 and prints KERNEL PANIC" ended 125 'KERNEL PANIC'
+	tap_check "a kernel panic exits 125 and prints KERNEL PANIC" ended 125 'KERNEL PANIC'
 }
 
 check_usage_errors() {
 	q --bogus -- ktest
-	verdict "unknown option exits 2 with usage" ended 2 'unknown option'
+	tap_check "unknown option exits 2 with usage" ended 2 'unknown option'
 	q --timeout 5
-	verdict "no command exits 2 with usage" ended 2 'qrun \['
+	tap_check "no command exits 2 with usage" ended 2 'qrun \['
 	q --add "$tmp/does-not-exist" -- ktest
-	verdict "--add of a missing file exits 2" ended 2 'no such file'
+	tap_check "--add of a missing file exits 2" ended 2 'no such file'
 }
 
 # qrun gave up with 124 and said so, within a few seconds of its --timeout 5.
@@ -120,11 +104,11 @@ check_timeout() {
 	local d="--timeout 5 on a command that never ends exits 124"
 	q --timeout 60 -- /bin/busybox true
 	if [ "$rc" != 0 ]; then
-		skip "$d" "user programs do not run yet (/bin/busybox true exited $rc)"
+		tap_skip "$d" "user programs do not run yet (/bin/busybox true exited $rc)"
 		return
 	fi
 	q --timeout 5 -- /bin/busybox sleep 1000
-	verdict "$d" timed_out_promptly
+	tap_check "$d" timed_out_promptly
 }
 
 check_ktest
@@ -134,5 +118,4 @@ check_bad_initrds
 check_panic_status
 check_usage_errors
 check_timeout
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end
