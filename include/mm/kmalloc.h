@@ -12,7 +12,7 @@
 #include <types.h>
 
 void kmalloc_init(void);
-/* NULL when memory is exhausted. gfp: GFP_KERNEL or GFP_ZERO (mm/page.h). */
+/* NULL when memory is exhausted. gfp: GFP_KERNEL, GFP_ZERO or GFP_NOINIT (mm/page.h). */
 void *kmalloc(size_t len_bytes, unsigned gfp);
 static inline void *kzalloc(size_t len_bytes)
 {

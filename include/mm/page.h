@@ -48,6 +48,8 @@ struct page {
 /* Allocation flags. */
 #define GFP_KERNEL 0u
 #define GFP_ZERO   (1u << 0) /* zero the frames */
+#define GFP_NOINIT                                                                                 \
+	(1u << 1) /* kmalloc: the caller writes what it reads; skip zeroing a fresh block */
 
 #define MAX_ORDER 11 /* orders 0..10: up to 4 MiB blocks */
 

@@ -13,6 +13,8 @@
  * write to that frame takes QEMU's slow self-modifying-code path. A kernel
  * stack landing there made fork 10-25 times slower in wall time with the
  * same instruction count; zeroing the frame once drops the translations.
+ * A big scratch buffer the caller fills before reading (exec's argument
+ * copy, 256 KiB) asks for GFP_NOINIT and skips it.
  *
  * Locking: each class has its own lock (rank HEAP). frame_alloc/frame_free
  * take frame_lock, of lower rank, so they are only ever called with no
@@ -105,7 +107,7 @@ static void *kmalloc_large(size_t len_bytes, unsigned gfp)
 	if (len_bytes > KMALLOC_MAX_LARGE)
 		return NULL;
 	unsigned order = kmalloc_log2_up(ALIGN_UP(len_bytes, PAGE_SIZE) >> PAGE_SHIFT);
-	struct page *pg = frame_alloc(order, gfp | GFP_ZERO);
+	struct page *pg = frame_alloc(order, gfp & GFP_NOINIT ? gfp : gfp | GFP_ZERO);
 	if (!pg)
 		return NULL;
 	pg->flags = PG_SLAB;

@@ -22,6 +22,7 @@
 #include <lib/random.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <mm/page.h>
 #include <mm/mm.h>
 #include <proc/elf.h>
 #include <proc/exec.h>
@@ -60,7 +61,7 @@ enum auxv_type {
 
 int exec_args_init(struct exec_args *a)
 {
-	a->buf = kmalloc(EXEC_ARGS_MAX, 0);
+	a->buf = kmalloc(EXEC_ARGS_MAX, GFP_NOINIT); /* filled before it is read */
 	a->len_bytes = 0;
 	a->argc = a->envc = 0;
 	return a->buf ? 0 : -ENOMEM;
@@ -206,7 +207,7 @@ static int exec_build_stack(struct exec_ctx *ctx, struct mm *mm, struct exec_arg
 	size_t path_len = strlen(path) + 1;
 	size_t vec_slots = 1 + a->argc + 1 + a->envc + 1 + 2 * AUXV_MAX_PAIRS;
 	size_t need = 8 + path_len + a->len_bytes + 16 + 8 + 16 + vec_slots * 8 + 16;
-	struct stack_builder s = { .buf = kmalloc(need, 0),
+	struct stack_builder s = { .buf = kmalloc(need, GFP_NOINIT),
 				   .base = STACK_TOP - need,
 				   .sp = STACK_TOP };
 	if (!s.buf)
