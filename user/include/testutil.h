@@ -35,8 +35,19 @@ bool ut_have_proc(void);
  */
 int ut_fork_wait(void (*fn)(void *), void *arg);
 
+/*
+ * Run fn(arg) in a fork child, which exits with its result. Returns that
+ * exit code, 128 + the signal that killed the child, or -1 if fork or
+ * wait failed.
+ */
+int ut_in_child(int (*fn)(void *), void *arg);
+
 /* An address whose page was mapped and then unmapped; NULL if mmap failed. */
 void *ut_unmapped_page(void);
 
 /* The clock's time in nanoseconds, read with the raw syscall (no vDSO). */
 long long ut_clock_ns(clockid_t clock);
+/* CLOCK_MONOTONIC in milliseconds. */
+long ut_now_ms(void);
+/* Sleep ms milliseconds; a signal handler may cut it short, as nanosleep does. */
+void ut_sleep_ms(long ms);

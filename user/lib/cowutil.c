@@ -196,11 +196,11 @@ long cow_find_bad(const void *p, size_t len, uint64_t seed)
 	return cow_find_bad_at(p, 0, len, seed);
 }
 
-int cow_send(int fd, const void *buf, size_t len)
+/* Move all len bytes through fd, retrying after signals; 0, or -1 on error or end of file. */
+static int cow_xfer(int fd, char *p, size_t len, bool is_write)
 {
-	const char *p = buf;
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = is_write ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -211,19 +211,14 @@ int cow_send(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int cow_send(int fd, const void *buf, size_t len)
+{
+	return cow_xfer(fd, (char *)buf, len, true);
+}
+
 int cow_recv(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return cow_xfer(fd, buf, len, false);
 }
 
 int cow_barrier_init(struct cow_barrier *b)
@@ -310,17 +305,11 @@ long cow_memfree_baseline(void)
 	return kib;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 bool cow_check_memfree_back(long baseline_kib, long tol_kib, const char *what)
 {
 	long now = cow_leak_gauge_kib(), best = now;
 	for (int tries = 0; tries < 100 && now < baseline_kib - tol_kib; tries++) {
-		sleep_ms(50);
+		ut_sleep_ms(50);
 		now = cow_leak_gauge_kib();
 		if (now > best)
 			best = now;

@@ -123,10 +123,35 @@ void *ut_unmapped_page(void)
 	return p;
 }
 
+int ut_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 long long ut_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 	if (syscall(SYS_clock_gettime, clock, &ts) != 0)
 		return -1;
 	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+long ut_now_ms(void)
+{
+	return (long)(ut_clock_ns(CLOCK_MONOTONIC) / 1000000);
+}
+
+void ut_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+	nanosleep(&ts, NULL);
 }

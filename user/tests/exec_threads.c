@@ -63,12 +63,6 @@ static unsigned long sigbit(int sig)
 	return 1ul << (sig - 1);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 /* ---- the new image ------------------------------------------------------ */
 
 static int proc_threads(void)
@@ -87,7 +81,7 @@ static int reap_inherited(void)
 	for (int i = 0; i < 500; i++) {
 		if (waitpid(-1, &st, WNOHANG) > 0)
 			return st;
-		sleep_ms(10);
+		ut_sleep_ms(10);
 	}
 	return -1;
 }
@@ -218,7 +212,7 @@ static void leader_execs(void)
 {
 	start_crowd(3);
 	start_cleartid_thread();
-	sleep_ms(30); /* let the blocked ones block */
+	ut_sleep_ms(30); /* let the blocked ones block */
 	do_exec(1, "-");
 }
 
@@ -235,7 +229,7 @@ static void *exec_from_thread(void *arg)
 	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR2); /* pending for this thread */
 	syscall(SYS_tgkill, getpid(), main_tid, SIGUSR1); /* pending for the main thread */
 	kill(getpid(), SIGTERM);			  /* pending for the process */
-	sleep_ms(30);
+	ut_sleep_ms(30);
 	do_exec(2, "-");
 	return NULL;
 }
@@ -272,7 +266,7 @@ static void thread_execs(void)
 static void *exec_after_main_left(void *arg)
 {
 	(void)arg;
-	sleep_ms(50); /* the main thread has called pthread_exit by then */
+	ut_sleep_ms(50); /* the main thread has called pthread_exit by then */
 	do_exec(3, "-");
 	return NULL;
 }
@@ -300,7 +294,7 @@ static void two_threads_exec(void)
 	start_crowd(1);
 	start(racer, (void *)4l);
 	start(racer, (void *)5l);
-	sleep_ms(30);
+	ut_sleep_ms(30);
 	start_flag = 1;
 	for (;;)
 		pause();
@@ -331,7 +325,7 @@ static void exec_during_vfork(void)
 	start(vforker, NULL);
 	while (!start_flag)
 		sched_yield();
-	sleep_ms(30);
+	ut_sleep_ms(30);
 	do_exec(6, "reap");
 }
 

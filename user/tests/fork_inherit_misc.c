@@ -16,18 +16,6 @@
 #include <testutil.h>
 #include <unistd.h>
 
-/* Fork; the child exits with fn(arg)'s result; return its exit code or -1. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn(arg));
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static pid_t parent_pid;
 
 static int child_ids(void *arg)
@@ -70,21 +58,22 @@ int main(void)
 {
 	char cwd[PATH_MAX];
 	parent_pid = getpid();
-	CHECK_EQ(in_child(child_ids, NULL), 0,
+	CHECK_EQ(ut_in_child(child_ids, NULL), 0,
 		 "the child: a new pid, our pid as ppid, our process group and session");
 	ut_scratch_enter("fork_inherit");
 	getcwd(cwd, sizeof(cwd));
-	CHECK_EQ(in_child(child_cwd, cwd), 0, "the child starts in our working directory");
+	CHECK_EQ(ut_in_child(child_cwd, cwd), 0, "the child starts in our working directory");
 	mode_t old = umask(027);
-	CHECK_EQ(in_child(child_umask, NULL), 0, "the child has our umask");
+	CHECK_EQ(ut_in_child(child_umask, NULL), 0, "the child has our umask");
 	umask(old);
 	struct rlimit saved, lim = { 100, 200 };
 	getrlimit(RLIMIT_NOFILE, &saved);
 	setrlimit(RLIMIT_NOFILE, &lim);
-	CHECK_EQ(in_child(child_rlimit, NULL), 0, "the child has our resource limits");
+	CHECK_EQ(ut_in_child(child_rlimit, NULL), 0, "the child has our resource limits");
 	int fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0 && write(fd, "ab", 2) == 2, "write 2 bytes to a file");
-	CHECK_EQ(in_child(child_offset, &fd), 0, "the child's fd is at offset 2 and writes 2 more");
+	CHECK_EQ(ut_in_child(child_offset, &fd), 0,
+		 "the child's fd is at offset 2 and writes 2 more");
 	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 4,
 		 "which moved our offset too: the description is shared");
 	char buf[8] = { 0 };

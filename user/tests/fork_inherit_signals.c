@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <unistd.h>
 
 static volatile int handled;
@@ -21,34 +22,25 @@ static void on_usr2(int sig)
 	handled = 1;
 }
 
-/* Fork; the child exits with fn's result; return the child's exit code or -1. */
-static int in_child(int (*fn)(void))
+static int child_pending(void *arg)
 {
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn());
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static int child_pending(void)
-{
+	(void)arg;
 	sigset_t p;
 	sigpending(&p);
 	return sigismember(&p, SIGUSR1) * 1 + sigismember(&p, SIGTERM) * 2;
 }
 
-static int child_mask(void)
+static int child_mask(void *arg)
 {
+	(void)arg;
 	sigset_t m;
 	sigprocmask(SIG_BLOCK, NULL, &m);
 	return sigismember(&m, SIGUSR1) && sigismember(&m, SIGTERM) ? 0 : 1;
 }
 
-static int child_dispositions(void)
+static int child_dispositions(void *arg)
 {
+	(void)arg;
 	raise(SIGUSR2);
 	raise(SIGHUP); /* ignored, as in the parent */
 	return handled ? 0 : 1;
@@ -66,13 +58,13 @@ int main(void)
 	sigpending(&p);
 	CHECK(sigismember(&p, SIGUSR1) && sigismember(&p, SIGTERM),
 	      "the parent has SIGUSR1 and SIGTERM pending (blocked)");
-	CHECK_EQ(in_child(child_pending), 0, "the child has neither pending");
+	CHECK_EQ(ut_in_child(child_pending, NULL), 0, "the child has neither pending");
 	sigpending(&p);
 	CHECK(sigismember(&p, SIGUSR1) && sigismember(&p, SIGTERM), "the parent still has both");
-	CHECK_EQ(in_child(child_mask), 0, "the child inherits the blocked mask");
+	CHECK_EQ(ut_in_child(child_mask, NULL), 0, "the child inherits the blocked mask");
 	signal(SIGUSR2, on_usr2);
 	signal(SIGHUP, SIG_IGN);
-	CHECK_EQ(in_child(child_dispositions), 0,
+	CHECK_EQ(ut_in_child(child_dispositions, NULL), 0,
 		 "the child inherits dispositions: its handler runs, SIG_IGN stays");
 	signal(SIGTERM, SIG_IGN); /* drop the pending SIGTERM before unblocking */
 	signal(SIGUSR1, SIG_IGN);

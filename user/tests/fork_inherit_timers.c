@@ -11,29 +11,21 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <time.h>
 #include <unistd.h>
 
 static timer_t parent_timer;
 
-static int in_child(int (*fn)(void))
+static int child_alarm(void *arg)
 {
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn());
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static int child_alarm(void)
-{
+	(void)arg;
 	return alarm(0) == 0 ? 0 : 1;
 }
 
-static int child_itimers(void)
+static int child_itimers(void *arg)
 {
+	(void)arg;
 	struct itimerval r, v;
 	getitimer(ITIMER_REAL, &r);
 	getitimer(ITIMER_VIRTUAL, &v);
@@ -43,8 +35,9 @@ static int child_itimers(void)
 		   : 1;
 }
 
-static int child_posix_timer(void)
+static int child_posix_timer(void *arg)
 {
+	(void)arg;
 	struct itimerspec cur;
 	return timer_gettime(parent_timer, &cur) == -1 && errno == EINVAL ? 0 : 1;
 }
@@ -59,14 +52,15 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &s, NULL);
 
 	alarm(100);
-	CHECK_EQ(in_child(child_alarm), 0, "the child has no alarm (alarm(0) returns 0)");
+	CHECK_EQ(ut_in_child(child_alarm, NULL), 0, "the child has no alarm (alarm(0) returns 0)");
 	unsigned left = alarm(0);
 	CHECK(left >= 98 && left <= 100, "the parent's alarm is still set (%u s left)", left);
 
 	struct itimerval real = { { 1, 0 }, { 100, 0 } }, virt = { { 0, 0 }, { 50, 0 } };
 	setitimer(ITIMER_REAL, &real, NULL);
 	setitimer(ITIMER_VIRTUAL, &virt, NULL);
-	CHECK_EQ(in_child(child_itimers), 0, "the child's ITIMER_REAL and ITIMER_VIRTUAL are off");
+	CHECK_EQ(ut_in_child(child_itimers, NULL), 0,
+		 "the child's ITIMER_REAL and ITIMER_VIRTUAL are off");
 	struct itimerval cur;
 	getitimer(ITIMER_REAL, &cur);
 	CHECK(cur.it_value.tv_sec >= 98, "the parent's ITIMER_REAL is still armed");
@@ -82,7 +76,7 @@ int main(void)
 		return tap_done();
 	struct itimerspec its = { { 0, 0 }, { 100, 0 } };
 	timer_settime(parent_timer, 0, &its, NULL);
-	CHECK_EQ(in_child(child_posix_timer), 0,
+	CHECK_EQ(ut_in_child(child_posix_timer, NULL), 0,
 		 "the parent's POSIX timer does not exist in the child");
 	struct itimerspec pc;
 	CHECK(timer_gettime(parent_timer, &pc) == 0 && pc.it_value.tv_sec >= 98,

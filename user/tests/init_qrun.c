@@ -37,12 +37,6 @@ static char out[8192];
 
 /* ---- helper modes: what the command does when init runs this program ---- */
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 /* Print each argument in brackets, then the pid and parent pid. */
 static int mode_echo(int argc, char **argv)
 {
@@ -66,7 +60,7 @@ static void orphan_report(pid_t old_parent, const char *file)
 	char tmp[PATH_MAX];
 	FILE *f;
 	for (int i = 0; i < 5000 && getppid() == old_parent; i++)
-		sleep_ms(1);
+		ut_sleep_ms(1);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	f = fopen(tmp, "w");
 	if (f) {
@@ -91,7 +85,7 @@ static int mode_orphan(const char *file)
 		_exit(0);
 	}
 	waitpid(middle, NULL, 0);
-	for (int i = 0; i < 5000; i++, sleep_ms(1)) {
+	for (int i = 0; i < 5000; i++, ut_sleep_ms(1)) {
 		FILE *f = fopen(file, "r");
 		bool got = f && fscanf(f, "%d %d", &gpid, &gparent) == 2;
 		if (f)
@@ -100,7 +94,7 @@ static int mode_orphan(const char *file)
 			break;
 	}
 	bool reaped = false;
-	for (int i = 0; i < 5000 && gpid > 0 && !reaped; i++, sleep_ms(1))
+	for (int i = 0; i < 5000 && gpid > 0 && !reaped; i++, ut_sleep_ms(1))
 		reaped = kill(gpid, 0) != 0 && errno == ESRCH;
 	printf("orphan to-init=%d reaped=%d\n", gpid > 0 && gparent == getppid(), reaped);
 	return 0;
@@ -191,7 +185,7 @@ static int run_init(const char *const *argv, int n, bool nofork, const char *inp
 		*pid = child;
 	pid_t r = 0;
 	for (int i = 0; i < WAIT_LIMIT_S * 100 && (r = waitpid(child, &status, WNOHANG)) == 0; i++)
-		sleep_ms(10);
+		ut_sleep_ms(10);
 	if (r == 0) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);

@@ -17,13 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void check_modes(void)
 {
 	int a = open("f", O_RDONLY), b = open("f", O_RDONLY);
@@ -81,9 +74,9 @@ static void check_wait(void)
 	char x;
 	read(ready[0], &x, 1);
 	int a = open("f", O_RDONLY);
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_OK(flock(a, LOCK_SH), "a blocking flock waits for the child's exclusive lock");
-	CHECK(now_ms() - start >= 150, "until the child unlocks (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "until the child unlocks (%ld ms)", ut_now_ms() - start);
 	int status;
 	waitpid(pid, &status, 0);
 	close(a);

@@ -25,19 +25,6 @@ static void on_usr1(int sig)
 	handled++;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec d = { ms / 1000, ms % 1000 * 1000000 };
-	nanosleep(&d, NULL);
-}
-
 static int lk(int f, int cmd, short type, off_t start, off_t len)
 {
 	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len };
@@ -55,10 +42,10 @@ static pid_t hold_in_child(int cmd, off_t start, off_t len, long ms, bool is_unl
 		if (lk(f, cmd, F_WRLCK, start, len))
 			_exit(1);
 		write(ready[1], "r", 1);
-		sleep_ms(ms);
+		ut_sleep_ms(ms);
 		if (is_unlock)
 			lk(f, cmd, F_UNLCK, start, len);
-		sleep_ms(is_unlock ? 300 : 0); /* still alive after unlocking */
+		ut_sleep_ms(is_unlock ? 300 : 0); /* still alive after unlocking */
 		_exit(0);
 	}
 	char c;
@@ -80,18 +67,18 @@ static void check_wait(int set, int setw, const char *what)
 	pid_t pid = hold_in_child(set, 0, 10, 200, true);
 	int f = set == F_OFD_SETLK ? open("f", O_RDWR) : fd;
 	CHECK_ERR(EAGAIN, lk(f, set, F_WRLCK, 5, 1), "%s: the child holds the lock", what);
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_OK(lk(f, setw, F_WRLCK, 5, 1), "%s: the waiting form gets it", what);
-	CHECK(now_ms() - start >= 150, "%s: once the child unlocked (%ld ms)", what,
-	      now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "%s: once the child unlocked (%ld ms)", what,
+	      ut_now_ms() - start);
 	lk(f, set, F_UNLCK, 0, 0);
 	reap(pid);
 
 	pid = hold_in_child(set, 0, 10, 200, false);
-	start = now_ms();
+	start = ut_now_ms();
 	CHECK_OK(lk(f, setw, F_WRLCK, 0, 1), "%s: waiting again", what);
-	CHECK(now_ms() - start >= 150, "%s: gets it when the holder exits (%ld ms)", what,
-	      now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "%s: gets it when the holder exits (%ld ms)", what,
+	      ut_now_ms() - start);
 	lk(f, set, F_UNLCK, 0, 0);
 	reap(pid);
 	if (f != fd)
@@ -114,7 +101,7 @@ static void check_deadlock(void)
 	}
 	char c;
 	read(ready[0], &c, 1);
-	sleep_ms(200); /* the child is asleep in F_SETLKW by now */
+	ut_sleep_ms(200); /* the child is asleep in F_SETLKW by now */
 	CHECK_ERR(EDEADLK, lk(fd, F_SETLKW, F_WRLCK, 1, 1),
 		  "waiting for the child's byte while it waits for ours: EDEADLK");
 	CHECK_OK(lk(fd, F_SETLK, F_UNLCK, 0, 1), "the parent gives up byte 0");
@@ -137,7 +124,7 @@ static void check_signal(int flags, const char *how)
 	pid_t parent = getpid();
 	pid_t killer = fork();
 	if (killer == 0) {
-		sleep_ms(100);
+		ut_sleep_ms(100);
 		kill(parent, SIGUSR1);
 		_exit(0);
 	}

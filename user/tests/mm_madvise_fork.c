@@ -14,32 +14,22 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <unistd.h>
 
 #define RW (PROT_READ | PROT_WRITE)
 
-/* Run fn(p) in a fork child; its exit status (0 = its claims held), or 128+signal. */
-static int in_child(int (*fn)(unsigned char *), unsigned char *p)
-{
-	int status;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(fn(p));
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
 /* In the child of a DONTFORK parent: page 1 is inherited as usual. */
-static int sees_page1(unsigned char *p)
+static int sees_page1(void *arg)
 {
+	unsigned char *p = arg;
 	return p[MT_PAGE] == 0x11 ? 0 : 1;
 }
 
 /* Child of a WIPEONFORK parent: zeroes, writable; its own child sees zeroes again. */
-static int wiped_twice(unsigned char *p)
+static int wiped_twice(void *arg)
 {
+	unsigned char *p = arg;
 	if (!mt_all_zero(p, 2 * MT_PAGE))
 		return 1;
 	memset(p, 0x22, 2 * MT_PAGE);
@@ -51,8 +41,9 @@ static int wiped_twice(unsigned char *p)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && p[0] == 0x22 ? 0 : 2;
 }
 
-static int sees_data(unsigned char *p)
+static int sees_data(void *arg)
 {
+	unsigned char *p = arg;
 	return p[0] == 0x11 && p[MT_PAGE] == 0x11 ? 0 : 1;
 }
 
@@ -65,17 +56,17 @@ int main(void)
 
 	CHECK_OK(madvise(p, MT_PAGE, MADV_DONTFORK), "MADV_DONTFORK on page 0");
 	CHECK_EQ(mt_touch_in_child(p, false), SIGSEGV, "a fork child touching page 0: SIGSEGV");
-	CHECK_EQ(in_child(sees_page1, p), 0, "page 1 of the same mapping is inherited");
+	CHECK_EQ(ut_in_child(sees_page1, p), 0, "page 1 of the same mapping is inherited");
 	CHECK_EQ(p[0], 0x11, "the parent keeps page 0");
 	CHECK_OK(madvise(p, 2 * MT_PAGE, MADV_DOFORK), "MADV_DOFORK");
-	CHECK_EQ(in_child(sees_data, p), 0, "a child inherits all of it again");
+	CHECK_EQ(ut_in_child(sees_data, p), 0, "a child inherits all of it again");
 
 	CHECK_OK(madvise(p, 2 * MT_PAGE, MADV_WIPEONFORK), "MADV_WIPEONFORK");
-	CHECK_EQ(in_child(wiped_twice, p), 0,
+	CHECK_EQ(ut_in_child(wiped_twice, p), 0,
 		 "a child sees zeroes, may write, and its own child sees zeroes again");
 	CHECK(p[0] == 0x11 && p[MT_PAGE] == 0x11, "the parent keeps its data");
 	CHECK_OK(madvise(p, 2 * MT_PAGE, MADV_KEEPONFORK), "MADV_KEEPONFORK");
-	CHECK_EQ(in_child(sees_data, p), 0, "a child inherits the data again");
+	CHECK_EQ(ut_in_child(sees_data, p), 0, "a child inherits the data again");
 	munmap(p, 2 * MT_PAGE);
 	return tap_done();
 }

@@ -13,21 +13,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <time.h>
 #include <unistd.h>
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec d = { ms / 1000, ms % 1000 * 1000000 };
-	nanosleep(&d, NULL);
-}
 
 static void reap(pid_t pid, const char *what)
 {
@@ -41,11 +29,11 @@ static void check_reader_waits(void)
 {
 	int p[2];
 	pipe(p);
-	long start = now_ms();
+	long start = ut_now_ms();
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		sleep_ms(200);
+		ut_sleep_ms(200);
 		_exit(write(p[1], "late", 4) == 4 ? 0 : 1);
 	}
 	close(p[1]);
@@ -53,7 +41,7 @@ static void check_reader_waits(void)
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 4,
 		 "a read of an empty pipe returns once the child writes");
 	CHECK_STR(buf, "late", "with the child's bytes");
-	CHECK(now_ms() - start >= 150, "after waiting for them (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "after waiting for them (%ld ms)", ut_now_ms() - start);
 	CHECK_EQ(read(p[0], buf, sizeof(buf)), 0, "then end of file when the child has exited");
 	reap(pid, "the writer");
 	close(p[0]);
@@ -79,7 +67,7 @@ static void check_writer_waits(void)
 		_exit(write(p[1], out, TOTAL) == TOTAL ? 0 : 1);
 	}
 	close(p[1]);
-	sleep_ms(100); /* let the writer fill the pipe and block */
+	ut_sleep_ms(100); /* let the writer fill the pipe and block */
 	unsigned char buf[5000];
 	size_t got = 0;
 	long bad = 0;
@@ -123,10 +111,10 @@ static void check_eof_needs_all_writers(void)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	CHECK_ERR(EAGAIN, read(p[0], &c, 1), "the parent closed its write end, the child has one");
 	fcntl(p[0], F_SETFL, 0);
-	long start = now_ms();
+	long start = ut_now_ms();
 	write(go[1], "x", 1); /* the child exits, closing its copy */
 	CHECK_EQ(read(p[0], &c, 1), 0, "a blocking read returns end of file once the child exits");
-	CHECK(now_ms() - start < 5000, "promptly");
+	CHECK(ut_now_ms() - start < 5000, "promptly");
 	reap(pid, "the child");
 	close(go[1]);
 	close(p[0]);

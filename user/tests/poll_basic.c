@@ -26,13 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* poll one fd for events with timeout 0; revents, or -1 if poll failed. */
 static int poll1(int fd, short events)
 {
@@ -140,16 +133,16 @@ static void check_timeouts(void)
 	int p[2];
 	pipe(p);
 	struct pollfd fd = { p[0], POLLIN, 0 };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(poll(&fd, 1, 0), 0, "timeout 0: nothing ready");
-	CHECK(now_ms() - start < 50, "returns at once");
-	start = now_ms();
+	CHECK(ut_now_ms() - start < 50, "returns at once");
+	start = ut_now_ms();
 	CHECK_EQ(poll(&fd, 1, 150), 0, "timeout 150 ms: nothing ready");
-	long took = now_ms() - start;
+	long took = ut_now_ms() - start;
 	CHECK(took >= 149 && took < 2000, "after at least 150 ms (%ld ms)", took);
-	start = now_ms();
+	start = ut_now_ms();
 	CHECK_EQ(poll(NULL, 0, 100), 0, "no fds at all: a 100 ms sleep");
-	CHECK(now_ms() - start >= 99, "of at least 100 ms (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 99, "of at least 100 ms (%ld ms)", ut_now_ms() - start);
 	close(p[0]);
 	close(p[1]);
 }
@@ -167,11 +160,11 @@ static void check_wakeup(void)
 		_exit(write(b[1], "!", 1) == 1 ? 0 : 1);
 	}
 	struct pollfd fds[2] = { { a[0], POLLIN, 0 }, { b[0], POLLIN, 0 } };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(poll(fds, 2, -1), 1, "an infinite poll returns when the child writes");
 	CHECK(fds[0].revents == 0 && fds[1].revents == POLLIN,
 	      "the second pipe is readable (%#x %#x)", fds[0].revents, fds[1].revents);
-	CHECK(now_ms() - start >= 150, "after the child's delay (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "after the child's delay (%ld ms)", ut_now_ms() - start);
 	int status;
 	waitpid(pid, &status, 0);
 	pid = fork();
@@ -201,9 +194,9 @@ static void check_ppoll(void)
 	bad = (struct timespec){ -1, 0 };
 	CHECK_ERR(EINVAL, ppoll(&fd, 1, &bad, NULL), "ppoll with a negative timeout");
 	struct timespec ts = { 0, 100 * 1000000 };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(ppoll(&fd, 1, &ts, NULL), 0, "ppoll with 100 ms: nothing ready");
-	CHECK(now_ms() - start >= 99, "after 100 ms (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 99, "after 100 ms (%ld ms)", ut_now_ms() - start);
 	write(p[1], "x", 1);
 	ts = (struct timespec){ 5, 0 };
 	CHECK_EQ(syscall(SYS_ppoll, &fd, 1, &ts, NULL, 8), 1, "raw ppoll with 5 s and a ready fd");

@@ -18,15 +18,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <time.h>
 #include <unistd.h>
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct timeval tv_zero(void)
 {
@@ -117,9 +111,9 @@ static void check_timeouts(void)
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
 	struct timeval tv = { 0, 150000 };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(syscall(SYS_select, p[0] + 1, &r, NULL, NULL, &tv), 0, "150 ms, nothing ready");
-	CHECK(now_ms() - start >= 149, "waited at least 150 ms (%ld)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 149, "waited at least 150 ms (%ld)", ut_now_ms() - start);
 	CHECK(!FD_ISSET(p[0], &r), "the read set comes back empty");
 	CHECK(tv.tv_sec == 0 && tv.tv_usec == 0, "the timeval is written back as 0 (%ld.%06ld)",
 	      (long)tv.tv_sec, (long)tv.tv_usec);
@@ -167,11 +161,11 @@ static void check_wakeup(void)
 	FD_SET(a[0], &r);
 	FD_SET(b[0], &r);
 	int n = (a[0] > b[0] ? a[0] : b[0]) + 1;
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(select(n, &r, NULL, NULL, NULL), 1,
 		 "select without a timeout returns on the write");
 	CHECK(FD_ISSET(b[0], &r) && !FD_ISSET(a[0], &r), "with the written pipe readable");
-	CHECK(now_ms() - start >= 150, "after the child's delay (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 150, "after the child's delay (%ld ms)", ut_now_ms() - start);
 	int status;
 	waitpid(pid, &status, 0);
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);

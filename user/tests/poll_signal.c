@@ -14,6 +14,7 @@
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,13 +24,6 @@ static void on_usr1(int sig)
 {
 	(void)sig;
 	handled++;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void catch_usr1(int flags)
@@ -97,9 +91,9 @@ static void check_ignored_signal(void)
 		_exit(0); /* SIGCHLD to the parent, whose default is to ignore it */
 	}
 	struct pollfd fd = { p[0], POLLIN, 0 };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_EQ(poll(&fd, 1, 300), 0, "a child's exit (SIGCHLD ignored) does not end poll");
-	CHECK(now_ms() - start >= 299, "it runs its full 300 ms (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start >= 299, "it runs its full 300 ms (%ld ms)", ut_now_ms() - start);
 	reap(pid);
 	close(p[0]);
 	close(p[1]);
@@ -126,9 +120,9 @@ static void check_ppoll_mask(void)
 	CHECK_EQ(handled, 0, "SIGUSR1 blocked: pending, not handled");
 	struct pollfd fd = { p[0], POLLIN, 0 };
 	struct timespec ts = { 5, 0 };
-	long start = now_ms();
+	long start = ut_now_ms();
 	CHECK_ERR(EINTR, ppoll(&fd, 1, &ts, &none), "ppoll unblocking it: EINTR at once");
-	CHECK(now_ms() - start < 1000, "without waiting (%ld ms)", now_ms() - start);
+	CHECK(ut_now_ms() - start < 1000, "without waiting (%ld ms)", ut_now_ms() - start);
 	CHECK_EQ(handled, 1, "the handler ran");
 	CHECK(usr1_blocked(), "and SIGUSR1 is blocked again afterwards");
 

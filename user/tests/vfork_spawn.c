@@ -12,34 +12,28 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <tap.h>
+#include <testutil.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char **environ;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void check_vfork_shares_memory(void)
 {
 	static volatile int shared_var;
 	static volatile long child_done_ms;
 	shared_var = 1;
-	long start = now_ms();
+	long start = ut_now_ms();
 	pid_t pid = vfork();
 	if (pid == 0) {
 		/* Sleep so a parent that was not suspended would get ahead of us. */
 		struct timespec d = { 0, 100 * 1000000 };
 		nanosleep(&d, NULL);
 		shared_var = 2;
-		child_done_ms = now_ms();
+		child_done_ms = ut_now_ms();
 		_exit(0);
 	}
-	long resumed = now_ms();
+	long resumed = ut_now_ms();
 	CHECK_EQ(shared_var, 2, "the vfork child's write is visible to the parent");
 	CHECK(resumed >= child_done_ms && resumed - start >= 100,
 	      "the parent resumed only after the child exited (%ld ms)", resumed - start);
