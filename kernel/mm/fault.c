@@ -127,6 +127,8 @@ static enum fault_result fault_spurious(struct mm *mm, u64 va, pte_t *ptep, u64 
  */
 static enum fault_result fault_huge(struct mm *mm, struct vma *v, u64 va, u64 err)
 {
+	if (v->file || (v->flags & (VM_SHARED | VM_GROWSDOWN)))
+		return FAULT_FALLBACK; /* never holds a huge page: spare the walk */
 	bool is_suitable = thp_vma_suitable(v, va);
 	pte_t *pmdp = pt_walk_pmd(mm->root, va, is_suitable);
 	pte_t pmd = pmdp ? READ_ONCE(*pmdp) : 0;

@@ -136,11 +136,9 @@ int mm_zap_range(struct mm *mm, u64 start, u64 end)
 
 pte_t mm_lookup_pte(struct mm *mm, u64 va)
 {
-	pte_t *pmdp = pt_walk_pmd(mm->root, va, false);
-	pte_t pmd = pmdp ? READ_ONCE(*pmdp) : 0;
-	if (!pte_present(pmd))
-		return 0;
-	return pt_is_huge(pmd) ? thp_pte_of(pmd, va) : READ_ONCE(*pt_pte_in(pmd, va));
+	u64 page_bytes = 0;
+	pte_t e = pt_lookup(mm->root, va, &page_bytes);
+	return page_bytes == HPAGE_SIZE ? thp_pte_of(e, va) : e;
 }
 
 /*

@@ -212,8 +212,12 @@ static long sys_pwrite64(int fd, const void __user *buf, size_t count, s64 off)
 }
 SYSCALL_REGISTER(18, pwrite64, sys_pwrite64);
 
-/* Copy in an iovec array and check it: -EINVAL for a bad count or total, -EFAULT. */
-static struct iovec *rw_iov_get(const struct iovec __user *uiov, int iovcnt, long *err)
+/*
+ * Copy in an iovec array and check it, its total length in *total:
+ * -EINVAL for a bad count or total, -EFAULT.
+ */
+static struct iovec *rw_iov_get(const struct iovec __user *uiov, int iovcnt, size_t *total,
+				long *err)
 {
 	*err = -EINVAL;
 	if (iovcnt < 0 || iovcnt > IOV_MAX)
@@ -225,12 +229,12 @@ static struct iovec *rw_iov_get(const struct iovec __user *uiov, int iovcnt, lon
 	*err = -EFAULT;
 	if (copy_from_user(iov, uiov, iovcnt * sizeof(*iov)))
 		goto free_iov;
-	size_t total = 0;
+	*total = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		*err = -EINVAL;
-		if (iov[i].iov_len > (size_t)INT64_MAX - total)
+		if (iov[i].iov_len > (size_t)INT64_MAX - *total)
 			goto free_iov;
-		total += iov[i].iov_len;
+		*total += iov[i].iov_len;
 		*err = -EFAULT;
 		if (!user_range_ok((u64)iov[i].iov_base, iov[i].iov_len))
 			goto free_iov;
@@ -239,15 +243,6 @@ static struct iovec *rw_iov_get(const struct iovec __user *uiov, int iovcnt, lon
 free_iov:
 	kfree(iov);
 	return NULL;
-}
-
-/* The total length of an iovec array rw_iov_get has checked. */
-static size_t rw_iov_total(const struct iovec *iov, int iovcnt)
-{
-	size_t total = 0;
-	for (int i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	return total;
 }
 
 /*
@@ -285,10 +280,10 @@ static long rw_vector(int fd, const struct iovec __user *uiov, int iovcnt, bool 
 	if (!f)
 		return -EBADF;
 	long err;
-	struct iovec *iov = rw_iov_get(uiov, iovcnt, &err);
+	size_t total;
+	struct iovec *iov = rw_iov_get(uiov, iovcnt, &total, &err);
 	if (!iov)
 		goto put_file;
-	size_t total = rw_iov_total(iov, iovcnt);
 	if (is_write && total <= PAGE_SIZE) {
 		err = rw_writev_gathered(f, iov, iovcnt, total);
 		goto free_iov;
