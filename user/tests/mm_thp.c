@@ -16,7 +16,8 @@
  *     affect exactly that 4 KiB;
  *   - mremap to a 2 MiB boundary moves huge pages whole; elsewhere it
  *     still moves every byte;
- *   - MADV_NOHUGEPAGE keeps new huge pages out;
+ *   - MADV_NOHUGEPAGE keeps new huge pages out; bad ranges get EINVAL
+ *     (unaligned) and ENOMEM (unmapped), as for any advice;
  *   - unmapping gives every frame back.
  * On a Linux host whose THP setting is "never", or which has no free
  * 2 MiB block at the moment, the huge-page checks skip visibly; on cowix
@@ -24,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <cowutil.h>
+#include <errno.h>
 #include <mmtest.h>
 #include <signal.h>
 #include <stdint.h>
@@ -250,6 +252,18 @@ static void check_mremap(void)
 	munmap(dst, 5 * HUGE);
 }
 
+/* Linux's errnos for huge-page advice on bad ranges. */
+static void check_bad_advice(void)
+{
+	unsigned char *q = map_aligned(1, MADV_HUGEPAGE);
+	CHECK_ERR(EINVAL, madvise(q + 1, MT_PAGE, MADV_HUGEPAGE),
+		  "MADV_HUGEPAGE at an unaligned address");
+	munmap(q + MT_PAGE, MT_PAGE);
+	CHECK_ERR(ENOMEM, madvise(q, 3 * MT_PAGE, MADV_NOHUGEPAGE),
+		  "MADV_NOHUGEPAGE over an unmapped page");
+	munmap(q, HUGE);
+}
+
 static void check_nohugepage(void)
 {
 	unsigned char *q = map_aligned(1, MADV_NOHUGEPAGE);
@@ -275,6 +289,7 @@ int main(void)
 	check_partial(p);
 	check_mremap();
 	check_nohugepage();
+	check_bad_advice();
 	munmap(p, NHUGE * HUGE);
 	cow_check_memfree_back(base, 1024, "after munmap");
 	return tap_done();
